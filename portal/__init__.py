@@ -1,0 +1,44 @@
+"""The news portal's application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import articles, cli, feed, web
+from .config import configure
+from .extensions import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, config)
+    configure_database(app)
+    web.init_app(app)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(articles.bp)
+    cli.init_app(app)
+    return app
+
+
+def configure_database(app):
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_connection, _record):
+                # WAL lets readers run beside a writer (several gunicorn workers);
+                # busy_timeout waits for a lock rather than failing at once.
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()

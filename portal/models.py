@@ -1,0 +1,210 @@
+"""Typed models and the small query functions that serve them."""
+
+import enum
+import re
+import unicodedata
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, select, tuple_
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC on every backend (SQLite keeps no zone, so it is restored on load)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime; store timezone-aware UTC")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "story"
+
+
+class Kind(enum.Enum):
+    news = "news"
+    analysis = "analysis"
+    roundup = "roundup"
+
+
+class Status(enum.Enum):
+    draft = "draft"
+    published = "published"
+
+
+class Section(db.Model):
+    __tablename__ = "sections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    bio: Mapped[str] = mapped_column(String(500), default="")
+
+
+class ArticleAuthor(db.Model):
+    """A byline entry: the authors of a story, in the order they are credited."""
+
+    __tablename__ = "article_authors"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    author: Mapped[Author] = relationship(lazy="raise")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)
+    source_name: Mapped[Optional[str]] = mapped_column(String(200))
+    source_url: Mapped[Optional[str]] = mapped_column(String(2000))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+    status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
+    # When the story was published on this site; it orders the feed and never changes on edits.
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    section: Mapped[Section] = relationship(lazy="raise")
+    bylines: Mapped[list[ArticleAuthor]] = relationship(
+        order_by=ArticleAuthor.position, cascade="all, delete-orphan", lazy="raise"
+    )
+
+    __table_args__ = (
+        # The feed's keyset queries: newest first overall, and per section.
+        Index("ix_articles_feed", "status", "published_at", "id"),
+        Index("ix_articles_section_feed", "section_id", "status", "published_at", "id"),
+    )
+
+    @property
+    def authors(self) -> list[Author]:
+        return [byline.author for byline in self.bylines]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is Status.published
+
+    def set_authors(self, authors: list[Author]) -> None:
+        self.bylines = [ArticleAuthor(author=a, position=i) for i, a in enumerate(authors)]
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+
+# ---- queries -------------------------------------------------------------
+
+def _with_listing_data(stmt):
+    """What a headline row shows, loaded in a fixed number of statements."""
+    return stmt.options(
+        joinedload(Article.section),
+        selectinload(Article.bylines).joinedload(ArticleAuthor.author),
+    )
+
+
+def _feed_order(stmt):
+    return stmt.order_by(Article.published_at.desc(), Article.id.desc())
+
+
+def published_stories(section: Section | None = None, author: Author | None = None):
+    """Published stories in feed order, optionally one section's or one author's."""
+    stmt = select(Article).where(Article.status == Status.published)
+    if section is not None:
+        stmt = stmt.where(Article.section_id == section.id)
+    if author is not None:
+        stmt = stmt.where(
+            select(ArticleAuthor.article_id)
+            .where(ArticleAuthor.article_id == Article.id, ArticleAuthor.author_id == author.id)
+            .exists()
+        )
+    return _feed_order(stmt)
+
+
+def feed_cursor(article_id: int) -> Optional[tuple[datetime, int]]:
+    """The feed position of a story that has been published, even if unpublished since."""
+    published_at = db.session.scalar(select(Article.published_at).where(Article.id == article_id))
+    if published_at is None:
+        return None
+    return published_at, article_id
+
+
+def _feed_position():
+    return tuple_(Article.published_at, Article.id)
+
+
+def stories_after(base, cursor: Optional[tuple[datetime, int]], limit: int) -> tuple[list[Article], bool]:
+    """One page of `base` after the cursor, and whether more follow."""
+    stmt = base if cursor is None else base.where(_feed_position() < cursor)
+    rows = list(db.session.scalars(_with_listing_data(stmt.limit(limit + 1))))
+    return rows[:limit], len(rows) > limit
+
+
+def has_stories_after(base, cursor: tuple[datetime, int]) -> bool:
+    return bool(db.session.scalar(select(base.where(_feed_position() < cursor).limit(1).exists())))
+
+
+def stories_through(base, cursor: tuple[datetime, int], cap: int) -> tuple[list[Article], bool]:
+    """The list from its top down to the cursor's story, at most `cap` rows ending there.
+
+    Returns the rows and whether newer rows were left off above them.
+    """
+    stmt = base.where(_feed_position() >= cursor)
+    newest_first = list(
+        db.session.scalars(
+            _with_listing_data(
+                stmt.order_by(None).order_by(Article.published_at.asc(), Article.id.asc()).limit(cap + 1)
+            )
+        )
+    )
+    truncated = len(newest_first) > cap
+    return list(reversed(newest_first[:cap])), truncated
+
+
+def get_published_article(article_id: int) -> Optional[Article]:
+    stmt = _with_listing_data(
+        select(Article).where(Article.id == article_id, Article.status == Status.published)
+    )
+    return db.session.scalar(stmt)
+
+
+def section_by_slug(slug: str) -> Optional[Section]:
+    return db.session.scalar(select(Section).where(Section.slug == slug))
+
+
+def author_by_slug(slug: str) -> Optional[Author]:
+    return db.session.scalar(select(Author).where(Author.slug == slug))
+
+
+def all_sections() -> list[Section]:
+    return list(db.session.scalars(select(Section).order_by(Section.id)))

@@ -1,0 +1,122 @@
+"""Site-wide request plumbing: absolute links, security headers, error pages, template helpers."""
+
+from datetime import datetime, timezone
+
+from flask import current_app, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+from .models import all_sections
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link: PORTAL_PUBLIC_URL when set, otherwise the request's own host."""
+    public = current_app.config["PUBLIC_URL"]
+    if public:
+        return public + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def content_security_policy() -> str:
+    script_src = "'self'"
+    if current_app.config["HTMX_CDN"]:
+        script_src += " https://cdn.jsdelivr.net"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {script_src}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+ERROR_PAGES = {
+    400: ("That request didn’t make sense", "The link may be broken or out of date."),
+    404: ("We couldn’t find that page", "The story may have moved, or the address may be mistyped."),
+    405: ("That action isn’t allowed here", ""),
+    500: ("Something went wrong on our side", "We’ve been told about it. Please try again in a moment."),
+}
+
+
+def handle_http_error(error: HTTPException):
+    """Error pages in the site's layout. Unhandled exceptions arrive here as InternalServerError
+    (Flask logs them first); the session is rolled back so the next request starts clean."""
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    heading, advice = ERROR_PAGES.get(code, (error.name, ""))
+    # A description passed to abort() says what was wrong with this request; werkzeug's
+    # stock descriptions are too technical for readers.
+    stock = type(error).description
+    reason = error.description if error.description and error.description != stock else ""
+    return render_template("errors/error.html", code=code, heading=heading, reason=reason,
+                           advice=advice), code
+
+
+# ---- template helpers ------------------------------------------------------
+
+def local_time(value: datetime) -> datetime:
+    return value.astimezone(current_app.config["TZINFO"])
+
+
+def format_datetime(value: datetime) -> str:
+    """"25 November 2026, 14:05 UTC" in the site's time zone."""
+    local = local_time(value)
+    return f"{local.day} {local:%B %Y, %H:%M %Z}"
+
+
+def relative_time(value: datetime, now: datetime | None = None) -> str:
+    """"Just now", "12 min ago", "3 h ago"; a date beyond a day."""
+    now = now or datetime.now(timezone.utc)
+    seconds = (now - value).total_seconds()
+    if seconds < 60:
+        return "Just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    local = local_time(value)
+    if local.year == local_time(now).year:
+        return f"{local.day} {local:%b}"
+    return f"{local.day} {local:%b %Y}"
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def navigation():
+    """The sections menu on every page; an error page still renders when the database is down."""
+    try:
+        return {"nav_sections": all_sections()}
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"nav_sections": []}
+
+
+def init_app(app):
+    app.context_processor(navigation)
+    app.after_request(set_security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(relative_time, "ago")
+    app.add_template_filter(iso, "iso")
+    app.add_template_global(absolute_url)

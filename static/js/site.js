@@ -1,0 +1,86 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Times: the server prints the site's time zone; add the reader's own when it differs.
+  function showLocalTimes(root) {
+    var siteZone = document.body.getAttribute("data-site-timezone");
+    var readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!readerZone || readerZone === siteZone) return;
+    root.querySelectorAll("time[data-local-time]:not([data-local-shown])").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) return;
+      var local = document.createElement("span");
+      local.className = "local-time";
+      local.textContent = " (" + when.toLocaleString(undefined, {
+        day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      }) + " your time)";
+      el.after(local);
+      el.setAttribute("data-local-shown", "");
+    });
+  }
+
+  // Share block: copy the link (Clipboard API, else select it for the reader), and the share sheet.
+  function enableSharing(root) {
+    root.querySelectorAll("[data-copy-button]").forEach(function (button) {
+      var input = document.getElementById(button.getAttribute("data-copy-button"));
+      var status = button.closest(".share-link").querySelector(".share-status");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        function selected() {
+          input.focus();
+          input.select();
+          status.textContent = "Link selected: press Ctrl+C or ⌘C to copy.";
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(function () {
+            status.textContent = "Link copied.";
+          }, selected);
+        } else {
+          selected();
+        }
+      });
+    });
+    root.querySelectorAll("[data-share-button]").forEach(function (button) {
+      if (!navigator.share) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.share({
+          title: button.getAttribute("data-share-title"),
+          url: button.getAttribute("data-share-url")
+        }).catch(function () { /* the reader closed the sheet */ });
+      });
+    });
+  }
+
+  // Back to the list: remember which story was opened and where it sat on screen; when the
+  // list is shown again from this history entry, put that story back in the same place.
+  function rememberOpenedStory(event) {
+    var link = event.target.closest(".stories .story-title a");
+    if (!link) return;
+    var row = link.closest(".story");
+    var state = Object.assign({}, history.state, {
+      openedStory: row.id,
+      openedStoryTop: row.getBoundingClientRect().top
+    });
+    history.replaceState(state, "");
+    history.scrollRestoration = "manual";
+  }
+
+  function restoreOpenedStory() {
+    var state = history.state;
+    if (!state || !state.openedStory) return;
+    var row = document.getElementById(state.openedStory);
+    if (!row) return;
+    window.scrollBy(0, row.getBoundingClientRect().top - state.openedStoryTop);
+    var link = row.querySelector(".story-title a");
+    if (link) link.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", rememberOpenedStory);
+  document.addEventListener("DOMContentLoaded", function () {
+    showLocalTimes(document);
+    enableSharing(document);
+    restoreOpenedStory();
+  });
+})();

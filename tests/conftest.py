@@ -1,0 +1,152 @@
+"""Shared fixtures: a fresh database per test, a client, a CLI runner and a story factory."""
+
+import os
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Article, Author, Kind, Section, Status, slugify, utcnow
+
+# PORTAL_TEST_DATABASE_URL runs the suite against another database (e.g. PostgreSQL);
+# each test then starts from freshly created tables.
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def database_url(tmp_path) -> str:
+    return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def make_app(tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "HTMX_CDN": False,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class StoryFactory:
+    """Creates sections, authors and stories, each committed, returning plain values."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+
+    def section(self, name="Business & Tech", description=""):
+        with self.app.app_context():
+            section = Section(name=name, slug=slugify(name), description=description)
+            db.session.add(section)
+            db.session.commit()
+            return SimpleNamespace(id=section.id, name=name, slug=section.slug)
+
+    def author(self, name="Ada Lee", email=None, bio=""):
+        with self.app.app_context():
+            slug = slugify(name)
+            author = Author(name=name, slug=slug, email=email or f"{slug}@example.com", bio=bio)
+            db.session.add(author)
+            db.session.commit()
+            return SimpleNamespace(id=author.id, name=name, slug=slug, email=author.email)
+
+    def story(self, title=None, *, section=None, authors=None, published_at=None, minutes_ago=None,
+              status=Status.published, kind=Kind.news, summary="A short summary.",
+              body="First paragraph.\n\nSecond paragraph.", source_name=None, source_url=None):
+        self.count += 1
+        title = title or f"Story number {self.count}"
+        section = section or self._default_section()
+        authors = authors or [self._default_author()]
+        if published_at is None and status is Status.published:
+            published_at = utcnow() - timedelta(minutes=minutes_ago if minutes_ago is not None else 1)
+        with self.app.app_context():
+            article = Article(
+                title=title, slug=slugify(title), summary=summary, body=body, kind=kind,
+                source_name=source_name, source_url=source_url, section_id=section.id,
+                status=status, published_at=published_at,
+            )
+            article.set_authors([db.session.get(Author, a.id) for a in authors])
+            db.session.add(article)
+            db.session.commit()
+            return SimpleNamespace(id=article.id, slug=article.slug, title=title,
+                                   published_at=article.published_at, section=section)
+
+    def stories(self, n, *, start_minutes_ago=1, gap_minutes=10, **kwargs):
+        """n published stories, newest first in the returned list."""
+        made = [self.story(minutes_ago=start_minutes_ago + i * gap_minutes, **kwargs) for i in range(n)]
+        return made
+
+    def set_status(self, article_id, status):
+        with self.app.app_context():
+            db.session.get(Article, article_id).status = status
+            db.session.commit()
+
+    def _default_section(self):
+        if not hasattr(self, "_section"):
+            self._section = self.section("Business & Tech")
+        return self._section
+
+    def _default_author(self):
+        if not hasattr(self, "_author"):
+            self._author = self.author("Desk Reporter")
+        return self._author
+
+
+@pytest.fixture
+def factory(app):
+    return StoryFactory(app)
+
+
+@pytest.fixture
+def count_statements(app):
+    """Counts the SQL statements run inside the `with` block."""
+
+    class Counter:
+        def __init__(self):
+            self.statements = []
+
+        def _record(self, conn, cursor, statement, parameters, context, executemany):
+            self.statements.append(statement)
+
+        def __enter__(self):
+            self.statements.clear()
+            with app.app_context():
+                self.engine = db.engine
+            event.listen(self.engine, "before_cursor_execute", self._record)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(self.engine, "before_cursor_execute", self._record)
+
+        @property
+        def count(self):
+            return len(self.statements)
+
+    return Counter()
