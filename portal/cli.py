@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from .extensions import db
+from .models import has_any_story
 
 portal_cli = AppGroup("portal", help="Run the portal's maintenance commands.")
 
@@ -25,12 +26,12 @@ def demo(articles, drafts):
     from .demo import load_demo
 
     db.create_all()
+    if has_any_story():
+        click.echo("The database already has stories; demo content not loaded.")
+        return
     with click.progressbar(length=articles + drafts, label="Adding demo stories") as bar:
         added = load_demo(articles=articles, drafts=drafts, progress=bar.update)
-    if added:
-        click.echo(f"Added {added} demo stories.")
-    else:
-        click.echo("The database already has stories; demo content not loaded.")
+    click.echo(f"Added {added} demo stories.")
 
 
 def init_app(app):

@@ -3,8 +3,7 @@
 import enum
 import re
 import unicodedata
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, select, tuple_
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
@@ -13,7 +12,7 @@ from .extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -26,21 +25,27 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime; store timezone-aware UTC")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
             if dialect.name == "sqlite":
                 value = value.replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "story"
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        # Cut at a word boundary unless the first word alone is too long.
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_length]
+    return slug.strip("-") or "story"
 
 
 class Kind(enum.Enum):
@@ -89,12 +94,12 @@ class Article(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)
-    source_name: Mapped[Optional[str]] = mapped_column(String(200))
-    source_url: Mapped[Optional[str]] = mapped_column(String(2000))
+    source_name: Mapped[str | None] = mapped_column(String(200))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
     status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
     # When the story was published on this site; it orders the feed and never changes on edits.
-    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     section: Mapped[Section] = relationship(lazy="raise")
@@ -151,7 +156,7 @@ def published_stories(section: Section | None = None, author: Author | None = No
     return _feed_order(stmt)
 
 
-def feed_cursor(article_id: int) -> Optional[tuple[datetime, int]]:
+def feed_cursor(article_id: int) -> tuple[datetime, int] | None:
     """The feed position of a story that has been published, even if unpublished since."""
     published_at = db.session.scalar(select(Article.published_at).where(Article.id == article_id))
     if published_at is None:
@@ -163,7 +168,7 @@ def _feed_position():
     return tuple_(Article.published_at, Article.id)
 
 
-def stories_after(base, cursor: Optional[tuple[datetime, int]], limit: int) -> tuple[list[Article], bool]:
+def stories_after(base, cursor: tuple[datetime, int] | None, limit: int) -> tuple[list[Article], bool]:
     """One page of `base` after the cursor, and whether more follow."""
     stmt = base if cursor is None else base.where(_feed_position() < cursor)
     rows = list(db.session.scalars(_with_listing_data(stmt.limit(limit + 1))))
@@ -191,18 +196,23 @@ def stories_through(base, cursor: tuple[datetime, int], cap: int) -> tuple[list[
     return list(reversed(newest_first[:cap])), truncated
 
 
-def get_published_article(article_id: int) -> Optional[Article]:
+def has_any_story() -> bool:
+    """Whether any story exists, published or not."""
+    return db.session.scalar(select(Article.id).limit(1)) is not None
+
+
+def get_published_article(article_id: int) -> Article | None:
     stmt = _with_listing_data(
         select(Article).where(Article.id == article_id, Article.status == Status.published)
     )
     return db.session.scalar(stmt)
 
 
-def section_by_slug(slug: str) -> Optional[Section]:
+def section_by_slug(slug: str) -> Section | None:
     return db.session.scalar(select(Section).where(Section.slug == slug))
 
 
-def author_by_slug(slug: str) -> Optional[Author]:
+def author_by_slug(slug: str) -> Author | None:
     return db.session.scalar(select(Author).where(Author.slug == slug))
 
 

@@ -1,11 +1,10 @@
 """Site-wide request plumbing: absolute links, security headers, error pages, template helpers."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
-
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .models import all_sections
@@ -85,7 +84,7 @@ def format_datetime(value: datetime) -> str:
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """"Just now", "12 min ago", "3 h ago"; a date beyond a day."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     seconds = (now - value).total_seconds()
     if seconds < 60:
         return "Just now"
@@ -100,7 +99,7 @@ def relative_time(value: datetime, now: datetime | None = None) -> str:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def navigation():

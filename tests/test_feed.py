@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -256,9 +256,9 @@ def test_relative_time_for_recent_stories(app, age, expected):
 
 
 def test_relative_time_beyond_a_day_is_a_date(app):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     with app.app_context():
-        assert relative_time(datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc), now) == "20 Nov"
-        assert relative_time(datetime(2025, 12, 31, 9, 30, tzinfo=timezone.utc), now) == "31 Dec 2025"
+        assert relative_time(datetime(2026, 11, 20, 9, 30, tzinfo=UTC), now) == "20 Nov"
+        assert relative_time(datetime(2025, 12, 31, 9, 30, tzinfo=UTC), now) == "31 Dec 2025"

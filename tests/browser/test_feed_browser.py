@@ -1,0 +1,104 @@
+"""What a reader sees in a real browser: infinite scroll, paging without JavaScript, Back."""
+
+from .conftest import DEMO_STORIES, serve_demo
+
+ROW_IDS = "els => els.map(e => e.id)"
+
+
+def load_batches(page, until_rows=None):
+    """Scroll the sentinel into view until the list ends (or has `until_rows` rows)."""
+    for _ in range(50):
+        rows = page.locator("li.story").count()
+        if page.locator("li.feed-end").count() or (until_rows and rows >= until_rows):
+            return
+        page.locator("li.feed-more").scroll_into_view_if_needed()
+        page.wait_for_function(
+            "n => document.querySelectorAll('li.story').length > n || document.querySelector('li.feed-end')",
+            arg=rows,
+        )
+    raise AssertionError("the list never ended")
+
+
+def test_scrolling_the_front_page_reaches_the_end_without_duplicates(page, live):
+    page.goto(live.url + "/")
+    entries = page.evaluate("history.length")
+    load_batches(page)
+    rows = page.eval_on_selector_all("li.story", ROW_IDS)
+    assert len(rows) == DEMO_STORIES
+    assert rows == live.feed_order()
+    assert page.locator("li.feed-more").count() == 0
+    assert page.locator("li.feed-end").is_visible()
+    # One history entry however many batches loaded; the address names the last story shown.
+    assert page.evaluate("history.length") == entries
+    assert page.url == f"{live.url}/?through={rows[-1].removeprefix('story-')}"
+
+
+def test_paging_with_javascript_off_follows_older_stories_links(browser, live):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live.url + "/")
+    seen = []
+    for _ in range(20):
+        seen += page.eval_on_selector_all("li.story", ROW_IDS)
+        older = page.locator('a[rel="next"]')
+        if older.count() == 0:
+            break
+        older.click()
+        page.wait_for_load_state()
+    context.close()
+    assert seen == live.feed_order()
+
+
+def test_back_after_opening_a_story_restores_the_list_and_the_place(page, live):
+    page.goto(live.url + "/")
+    load_batches(page, until_rows=90)
+    shown_before = page.eval_on_selector_all("li.story", ROW_IDS)
+    assert len(shown_before) >= 90
+    target = page.locator("li.story").nth(75)
+    target_id = target.get_attribute("id")
+    target.evaluate("el => el.scrollIntoView({block: 'center'})")
+    top_before = target.bounding_box()["y"]
+    headline = target.locator(".story-title a").inner_text()
+
+    target.locator(".story-title a").click()
+    page.wait_for_url("**/articles/**")
+    assert page.locator("h1").inner_text() == headline
+    page.go_back()
+    page.wait_for_load_state()
+
+    restored = page.locator(f"#{target_id}")
+    assert restored.count() == 1
+    box = restored.bounding_box()
+    viewport = page.viewport_size["height"]
+    assert 0 <= box["y"] < viewport, "the opened story is on screen"
+    assert abs(box["y"] - top_before) < viewport
+    shown_after = page.eval_on_selector_all("li.story", ROW_IDS)
+    assert shown_after[: len(shown_before)] == shown_before
+    assert len(shown_after) == len(set(shown_after))
+
+
+def test_htmx_falls_back_to_the_vendored_copy_when_the_cdn_is_blocked(browser, tmp_path):
+    server = serve_demo(tmp_path, HTMX_CDN=True)
+    context = browser.new_context()
+    blocked = []
+    context.route("https://cdn.jsdelivr.net/**", lambda route: (blocked.append(route.request.url), route.abort()))
+    context.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(server.url + "/")
+        assert blocked, "the page asked the CDN for htmx first"
+        assert page.evaluate("window.htmx && htmx.version") == "2.0.11"
+        load_batches(page, until_rows=60)
+        rows = page.eval_on_selector_all("li.story", ROW_IDS)
+        assert rows == server.feed_order()[: len(rows)]
+        assert page.evaluate("window.__cspViolations") == []
+        assert errors == []
+    finally:
+        context.close()
+        server.stop()

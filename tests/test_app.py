@@ -1,0 +1,140 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.config import _development_secret
+from portal.extensions import db
+from portal.models import Section
+
+from .conftest import make_app
+from .helpers import soup
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-c", code], check=False, cwd=PROJECT, env=environment,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_production_start_up_refuses_a_missing_secret_key():
+    result = run_python("import wsgi", PORTAL_ENV="production")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "PORTAL_SECRET_KEY must be set when PORTAL_ENV=production"
+
+
+def test_production_start_up_with_a_secret_key(tmp_path):
+    result = run_python(
+        "import wsgi; print(wsgi.app.config['DEBUG'], wsgi.app.config['HTMX_CDN'])",
+        PORTAL_ENV="production", PORTAL_SECRET_KEY="s3cret",
+        PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_environment_overrides_defaults(tmp_path):
+    result = run_python(
+        "import wsgi; c = wsgi.app.config; print(c['PUBLIC_URL'], c['FEED_PAGE_SIZE'], c['TIMEZONE'])",
+        PORTAL_PUBLIC_URL="https://news.example.com/", PORTAL_FEED_PAGE_SIZE="12",
+        PORTAL_TIMEZONE="Europe/London", PORTAL_SECRET_KEY="x",
+        PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'env.db'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://news.example.com", "12", "Europe/London"]
+
+
+def test_unknown_time_zone_stops_start_up_with_a_message(tmp_path):
+    result = run_python("import wsgi", PORTAL_TIMEZONE="Mars/Olympus", PORTAL_SECRET_KEY="x",
+                        PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'tz.db'}")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "PORTAL_TIMEZONE='Mars/Olympus' is not a known time zone"
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path):
+    first = _development_secret(tmp_path)
+    assert len(first) == 64
+    assert _development_secret(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/1/x", "/no-such-page", "/?after=bad", "/static/css/site.css"])
+def test_every_response_carries_security_headers(client, factory, path):
+    factory.story()
+    with client.get(path) as response:
+        pass
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_only_over_tls(client):
+    response = client.get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_have_no_inline_script_or_style(client, factory):
+    story = factory.story()
+    for path in ("/", f"/articles/{story.id}/{story.slug}", "/nope"):
+        page = soup(client.get(path))
+        for script in page.select("script"):
+            assert script.get("src") or script.get("type") == "application/ld+json", script
+        assert not page.select("style") and not page.select("[style]")
+        assert not [tag for tag in page.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
+
+
+def test_htmx_configuration_keeps_eval_and_history_snapshots_off(client):
+    import json
+
+    config = json.loads(soup(client.get("/")).select_one('meta[name="htmx-config"]')["content"])
+    assert config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert config["includeIndicatorStyles"] is False
+    assert config["historyRestoreAsHxRequest"] is False
+
+
+def test_404_page_is_in_the_site_layout(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    page = soup(response)
+    assert page.select_one("header.masthead") and page.select_one("main h1")
+    assert page.title.get_text().startswith("We couldn’t find that page (404)")
+
+
+def test_wrong_method_gets_405_page(client):
+    response = client.post("/")
+    assert response.status_code == 405
+    assert soup(response).select_one("main h1").get_text() == "That action isn’t allowed here"
+
+
+def test_500_rolls_back_the_session_and_shows_no_traceback(tmp_path):
+    app = make_app(tmp_path, TESTING=False, ENV="production", PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/explode")
+    def explode():
+        db.session.add(Section(name="Half-written", slug="half-written"))
+        db.session.flush()
+        raise RuntimeError("secret internals")
+
+    client = app.test_client()
+    response = client.get("/explode")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in text
+    assert "Traceback" not in text and "secret internals" not in text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Section)) == 0
+    assert client.get("/").status_code == 200
