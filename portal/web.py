@@ -102,17 +102,18 @@ def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def navigation():
-    """The sections menu on every page; an error page still renders when the database is down."""
+def nav_sections():
+    """The sections menu; called from base.html only, so fragments skip the query. An error
+    page still renders when the database is down."""
     try:
-        return {"nav_sections": all_sections()}
+        return all_sections()
     except SQLAlchemyError:
         db.session.rollback()
-        return {"nav_sections": []}
+        return []
 
 
 def init_app(app):
-    app.context_processor(navigation)
+    app.add_template_global(nav_sections)
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
     app.add_template_filter(format_datetime, "datetime")

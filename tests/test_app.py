@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,19 @@ def test_500_rolls_back_the_session_and_shows_no_traceback(tmp_path):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Section)) == 0
     assert client.get("/").status_code == 200
+
+
+def test_pages_have_landmarks_and_an_unbroken_heading_outline(client, factory):
+    story = factory.story()
+    factory.stories(3, section=story.section)
+    for path in ("/", f"/articles/{story.id}/{story.slug}", "/sections/business-tech", "/missing"):
+        page = soup(client.get(path))
+        assert page.html["lang"] == "en"
+        assert page.select_one("header.masthead") and page.select_one("main#main")
+        assert page.select_one('nav[aria-label="Sections"]') and page.select_one("footer")
+        assert page.select_one("a.skip-link")["href"] == "#main"
+        levels = [int(h.name[1]) for h in page.select("h1, h2, h3, h4, h5, h6")]
+        assert levels[0] == 1 and levels.count(1) == 1, path
+        assert all(later - earlier <= 1 for earlier, later in pairwise(levels)), (path, levels)
+        for link in page.select("a[href]"):
+            assert link.get_text(strip=True), (path, link)
