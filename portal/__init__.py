@@ -1,12 +1,13 @@
 """The news portal's application factory."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask
 
-from . import articles, cli, feed, web
+from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, web
 from .config import configure
-from .extensions import db
+from .extensions import csrf, db, limiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,10 +20,21 @@ def create_app(config=None):
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, config)
+    if app.config["ENV"] != "production":
+        # Development mail (password reset links) is written to the log at INFO.
+        app.logger.setLevel(logging.INFO)
     configure_database(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
     web.init_app(app)
     app.register_blueprint(feed.bp)
     app.register_blueprint(articles.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(password_reset.bp)
+    app.register_blueprint(bookmarks.bp)
+    app.register_blueprint(bookmark_export.bp)
+    app.add_template_global(bookmarks.bookmarks_return_path)
     cli.init_app(app)
     return app
 

@@ -1,8 +1,9 @@
 """Article pages at /articles/<id>/<slug>."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user
 
-from .models import Article, get_published_article, published_stories, stories_after
+from .models import Article, get_published_article, published_stories, saved_article_ids, stories_after
 from .web import absolute_url, iso
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -24,12 +25,15 @@ def show(article_id, slug):
     nearby, _ = stories_after(published_stories(section=article.section), None, MORE_FROM_SECTION + 1)
     more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
     canonical = absolute_url("articles.show", **article_path_values(article))
+    here = url_for("articles.show", **article_path_values(article))
     return render_template(
         "articles/show.html",
         article=article,
         more=more,
         canonical=canonical,
         json_ld=news_article_json_ld(article, canonical),
+        saved_ids=saved_article_ids(current_user, [article, *more]),
+        row_return_path=lambda _story: here,
     )
 
 

@@ -1,4 +1,6 @@
-"""`flask --app wsgi portal ...`: database set-up and demo content."""
+"""`flask --app wsgi portal ...`: database set-up, demo content and accounts."""
+
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -32,6 +34,39 @@ def demo(articles, drafts):
     with click.progressbar(length=articles + drafts, label="Adding demo stories") as bar:
         added = load_demo(articles=articles, drafts=drafts, progress=bar.update)
     click.echo(f"Added {added} demo stories.")
+
+
+@portal_cli.command("create-user")
+@click.argument("email")
+@click.option("--editor", is_flag=True, help="Give the account the editor's desk.")
+def create_user(email, editor):
+    """Create a reader (or editor) account.
+
+    The password is asked for at a prompt, or read as one line from standard input when piped
+    (never from the command line, where other users could see it).
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    from .models import User, normalise_email, user_by_email
+    from .passwords import hash_password, password_problem
+
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if user_by_email(email) is not None:
+        raise click.ClickException(f"An account for {email} already exists.")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    db.session.add(User(email=email, is_editor=editor, password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Created {'editor' if editor else 'reader'} account {email}.")
 
 
 def init_app(app):

@@ -22,6 +22,38 @@ DEFAULTS = {
     # /?through=<id> re-renders at most this many stories, so a restored list stays cheap
     "FEED_THROUGH_CAP": 600,
     "HTMX_CDN": None,  # None: on in production, off elsewhere
+    # Accounts
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests use a cheap one
+    "PASSWORD_RESET_MAX_AGE": 3600,  # seconds a reset link stays valid
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,  # None: on in production
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SECURE": None,  # None: on in production
+    "REMEMBER_COOKIE_DURATION": 30 * 86400,
+    # A page left open for hours must still be able to save a bookmark: tokens live as long as
+    # the session they belong to.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Rate limits (flask-limiter notation), counted on failed attempts at logging in.
+    "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0 shares limits across workers and machines
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS": "5 per 15 minutes",
+    "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
+    # Host names this site answers to (Flask's TRUSTED_HOSTS), e.g. ["news.example.com"].
+    # Production needs this or PUBLIC_URL, so no forged Host header reaches a link in an email.
+    "TRUSTED_HOSTS": None,
+    # Mail (password reset); without a server, messages go to the log.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,  # STARTTLS
+    "MAIL_USE_SSL": False,
+    "MAIL_SENDER": "Tech Desk <no-reply@localhost>",
+    "MAIL_TIMEOUT": 10,
 }
 
 
@@ -49,6 +81,12 @@ def configure(app, overrides=None):
     if cfg["HTMX_CDN"] is None:
         cfg["HTMX_CDN"] = production
     cfg["HTMX_CDN"] = _as_bool(cfg["HTMX_CDN"])
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        cfg[key] = production if cfg[key] is None else _as_bool(cfg[key])
+    for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        cfg[key] = _as_bool(cfg[key])
+    cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    cfg["RATELIMIT_HEADERS_ENABLED"] = True
     cfg["HTMX_VERSION"] = HTMX_VERSION
     cfg["HTMX_CDN_URL"] = HTMX_CDN_URL
     cfg["HTMX_SRI"] = HTMX_SRI
@@ -59,7 +97,10 @@ def configure(app, overrides=None):
         cfg["TZINFO"] = ZoneInfo(cfg["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"PORTAL_TIMEZONE={cfg['TIMEZONE']!r} is not a known time zone") from None
-    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP"):
+    if production and not (cfg["PUBLIC_URL"] or cfg["TRUSTED_HOSTS"]):
+        raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
+    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
+                "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION"):
         cfg[key] = int(cfg[key])
     if production:
         cfg["DEBUG"] = False

@@ -1,6 +1,7 @@
 """The headline feed: front page, section and author lists, paged by a keyset cursor."""
 
 from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user
 
 from .htmx import is_fragment_request, render_page
 from .models import (
@@ -8,6 +9,7 @@ from .models import (
     feed_cursor,
     has_stories_after,
     published_stories,
+    saved_article_ids,
     section_by_slug,
     stories_after,
     stories_through,
@@ -77,6 +79,9 @@ def story_list(base, endpoint: str, values: dict, heading, **context):
         heading=heading,
         paged=after is not None,
         truncated=truncated,
+        saved_ids=saved_article_ids(current_user, stories),
+        # A reader who saves a story without JavaScript comes back to the list down to that story.
+        row_return_path=lambda article: url_for(endpoint, through=article.id, **values),
         **context,
     )
     if is_fragment_request() and stories:

@@ -2,11 +2,27 @@
 
 import enum
 import re
+import secrets
 import unicodedata
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, Text, TypeDecorator, select, tuple_
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    delete,
+    select,
+    tuple_,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, contains_eager, joinedload, mapped_column, relationship, selectinload
 
 from .extensions import db
 
@@ -128,6 +144,49 @@ class Article(db.Model):
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
 
 
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    is_editor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id that sessions and remember cookies carry: bumping it (on a password change)
+    # signs out every other session and voids every remember cookie.
+    session_version: Mapped[int] = mapped_column(default=1)
+    # The secret in the private bookmarks feed's URL; the reader can reset it.
+    feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def greeting_name(self) -> str:
+        return self.display_name or self.email
+
+
+class Bookmark(db.Model):
+    __tablename__ = "bookmarks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # One bookmark per reader and story, whatever the clicks, tabs or races.
+        UniqueConstraint("user_id", "article_id"),
+        # The bookmarks page: a reader's newest saves first (ids grow with saving time).
+        Index("ix_bookmarks_user_recent", "user_id", "id"),
+    )
+
+
 # ---- queries -------------------------------------------------------------
 
 def _with_listing_data(stmt):
@@ -218,3 +277,94 @@ def author_by_slug(slug: str) -> Author | None:
 
 def all_sections() -> list[Section]:
     return list(db.session.scalars(select(Section).order_by(Section.id)))
+
+
+# ---- readers and bookmarks ---------------------------------------------------
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_by_session_id(session_id: str) -> User | None:
+    """The user a session or remember cookie names, if that session is still current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def user_by_feed_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.feed_token == token))
+
+
+def save_bookmark(user: User, article_id: int) -> None:
+    """Save a story for a reader; saving it again (or two saves racing) leaves one bookmark."""
+    if bookmark_exists(user, article_id):
+        return
+    db.session.add(Bookmark(user_id=user.id, article_id=article_id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same save won a race from another request: the story is saved, which was asked.
+        db.session.rollback()
+
+
+def remove_bookmark(user: User, article_id: int) -> None:
+    db.session.execute(delete(Bookmark).where(Bookmark.user_id == user.id, Bookmark.article_id == article_id))
+    db.session.commit()
+
+
+def bookmark_exists(user: User, article_id: int) -> bool:
+    return db.session.scalar(
+        select(Bookmark.id).where(Bookmark.user_id == user.id, Bookmark.article_id == article_id)
+    ) is not None
+
+
+def saved_article_ids(user, articles) -> set[int]:
+    """Which of these stories the reader has saved, in one query (none for anonymous readers)."""
+    ids = [a.id for a in articles]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(Bookmark.article_id).where(Bookmark.user_id == user.id, Bookmark.article_id.in_(ids))
+    ))
+
+
+def bookmarks_after(user: User, after_id: int | None, limit: int) -> tuple[list[Bookmark], bool]:
+    """A page of the reader's bookmarks, newest saved first, after the bookmark `after_id`.
+
+    Bookmark ids grow with saving time, so the id alone is the cursor: it keeps its place even
+    when that bookmark has been removed since.
+    """
+    stmt = saved_stories(user)
+    if after_id is not None:
+        stmt = stmt.where(Bookmark.id < after_id)
+    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def saved_stories(user: User):
+    """The reader's bookmarks of published stories, newest saved first, with what a row shows."""
+    return (
+        select(Bookmark)
+        .join(Bookmark.article)
+        .where(Bookmark.user_id == user.id, Article.status == Status.published)
+        .order_by(Bookmark.id.desc())
+        .options(
+            contains_eager(Bookmark.article).joinedload(Article.section),
+            contains_eager(Bookmark.article).selectinload(Article.bylines).joinedload(ArticleAuthor.author),
+        )
+    )
+
+
+def delete_user(user: User) -> None:
+    db.session.execute(delete(Bookmark).where(Bookmark.user_id == user.id))
+    db.session.delete(user)
+    db.session.commit()

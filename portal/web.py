@@ -1,12 +1,16 @@
 """Site-wide request plumbing: absolute links, security headers, error pages, template helpers."""
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, make_response, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
+from .htmx import is_fragment_request
 from .models import all_sections
 
 
@@ -44,13 +48,32 @@ def set_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated:
+        # Pages for a signed-in reader show their own data: never to a shared cache.
+        headers.setdefault("Cache-Control", "private, no-cache")
     return response
+
+
+def handle_csrf_error(error: CSRFError):
+    """A stale or missing CSRF token: htmx requests go through sign-in (which returns to the page
+    when the reader is still signed in); forms get the 400 page saying what to do."""
+    if is_fragment_request():
+        back = urlsplit(request.headers.get("HX-Current-URL", "/"))
+        response = make_response("", 400)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back.path + (f"?{back.query}" if back.query else ""))
+        return response
+    return render_template(
+        "errors/error.html", code=400, heading="That form had expired",
+        reason="Your session ended or the page was open too long.",
+        advice="Go back, reload the page and try again.",
+    ), 400
 
 
 ERROR_PAGES = {
     400: ("That request didn’t make sense", "The link may be broken or out of date."),
     404: ("We couldn’t find that page", "The story may have moved, or the address may be mistyped."),
     405: ("That action isn’t allowed here", ""),
+    429: ("Too many attempts", "Please wait a little before trying again."),
     500: ("Something went wrong on our side", "We’ve been told about it. Please try again in a moment."),
 }
 
@@ -59,6 +82,9 @@ def handle_http_error(error: HTTPException):
     """Error pages in the site's layout. Unhandled exceptions arrive here as InternalServerError
     (Flask logs them first); the session is rolled back so the next request starts clean."""
     code = error.code or 500
+    if isinstance(error, SecurityError):
+        # An untrusted Host header: no page is built from it, not even a link.
+        return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     if code >= 500:
         db.session.rollback()
     heading, advice = ERROR_PAGES.get(code, (error.name, ""))
@@ -115,6 +141,7 @@ def nav_sections():
 def init_app(app):
     app.add_template_global(nav_sections)
     app.after_request(set_security_headers)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(relative_time, "ago")

@@ -26,6 +26,8 @@ def make_app(tmp_path, **overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "HTMX_CDN": False,
+        # scrypt costs ~160 ms a hash: tests use a cheap method
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     app = create_app(config)
@@ -150,3 +152,56 @@ def count_statements(app):
             return len(self.statements)
 
     return Counter()
+
+
+# ---- readers ------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def csrf_token_from(response) -> str:
+    from .helpers import soup
+
+    field = soup(response).select_one('input[name="csrf_token"]')
+    assert field is not None, "the page has a form with a CSRF token"
+    return field["value"]
+
+
+def log_in(client, email, password=PASSWORD, remember=False, **extra):
+    """Sign in through the real form, CSRF token and all."""
+    token = csrf_token_from(client.get("/login"))
+    data = {"email": email, "password": password, "csrf_token": token, **extra}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
+
+
+@pytest.fixture
+def make_user(app):
+    """Creates a reader with PASSWORD (hashed cheaply for tests) and returns their id and email."""
+    from portal.models import User
+
+    def make(email="reader@example.com", display_name=None, is_editor=False):
+        from werkzeug.security import generate_password_hash
+
+        with app.app_context():
+            user = User(email=email, display_name=display_name, is_editor=is_editor,
+                        password_hash=generate_password_hash(PASSWORD, method=app.config["PASSWORD_HASH_METHOD"]))
+            db.session.add(user)
+            db.session.commit()
+            return SimpleNamespace(id=user.id, email=email)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def reader(client, user):
+    """A client signed in as `user` through the login form."""
+    response = log_in(client, user.email)
+    assert response.status_code == 303
+    return client

@@ -33,11 +33,25 @@ def test_production_start_up_refuses_a_missing_secret_key():
 def test_production_start_up_with_a_secret_key(tmp_path):
     result = run_python(
         "import wsgi; print(wsgi.app.config['DEBUG'], wsgi.app.config['HTMX_CDN'])",
-        PORTAL_ENV="production", PORTAL_SECRET_KEY="s3cret",
+        PORTAL_ENV="production", PORTAL_SECRET_KEY="s3cret", PORTAL_PUBLIC_URL="https://news.example.com",
         PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_production_start_up_refuses_to_trust_any_host_header(tmp_path):
+    result = run_python("import wsgi", PORTAL_ENV="production", PORTAL_SECRET_KEY="s3cret",
+                        PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production"
+
+
+def test_trusted_hosts_refuse_a_forged_host(tmp_path):
+    app = make_app(tmp_path, TRUSTED_HOSTS=["news.example.com"])
+    client = app.test_client()
+    assert client.get("/", base_url="http://news.example.com").status_code == 200
+    assert client.get("/", base_url="http://evil.example").status_code == 400
 
 
 def test_environment_overrides_defaults(tmp_path):
@@ -122,7 +136,8 @@ def test_wrong_method_gets_405_page(client):
 
 
 def test_500_rolls_back_the_session_and_shows_no_traceback(tmp_path):
-    app = make_app(tmp_path, TESTING=False, ENV="production", PROPAGATE_EXCEPTIONS=False)
+    app = make_app(tmp_path, TESTING=False, ENV="production", PROPAGATE_EXCEPTIONS=False,
+                   PUBLIC_URL="https://news.example.com")
 
     @app.get("/explode")
     def explode():

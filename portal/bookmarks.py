@@ -1,0 +1,66 @@
+"""Bookmarks: save a story from any list or article page, and the reader's saved stories."""
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from .auth import safe_next
+from .htmx import is_fragment_request, render_page
+from .models import bookmarks_after, get_published_article, remove_bookmark, save_bookmark
+
+bp = Blueprint("bookmarks", __name__)
+
+ACTIONS = ("save", "remove")
+
+
+def bookmarks_return_path(_article) -> str:
+    return url_for("bookmarks.index")
+
+
+@bp.post("/bookmarks/<int:article_id>")
+def toggle(article_id):
+    """Set a story's saved state to the one asked for: repeating the request changes nothing."""
+    action = request.form.get("action")
+    if action not in ACTIONS:
+        abort(400, description="Say whether to save or remove the story.")
+    article = get_published_article(article_id) or abort(404)
+    back = safe_next(request.form.get("next"), default=url_for("feed.index"))
+
+    if not current_user.is_authenticated:
+        # A page opened while signed in, whose session has ended since: sign in, then save.
+        login = url_for("auth.login", next=back, save=article.id if action == "save" else None)
+        if is_fragment_request():
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = login
+            return response
+        return redirect(login, code=303)
+
+    if action == "save":
+        save_bookmark(current_user, article.id)
+    else:
+        remove_bookmark(current_user, article.id)
+    if not is_fragment_request():
+        return redirect(back, code=303)
+    on_bookmarks_page = request.form.get("view") == "bookmarks"
+    template = "partials/bookmark_row.html" if on_bookmarks_page else "partials/bookmark_button.html"
+    return render_page(template, template, article=article, saved=action == "save", return_to=back)
+
+
+@bp.get("/bookmarks")
+@login_required
+def index():
+    raw = request.args.get("after")
+    if raw is not None and (not raw.isdigit() or len(raw) > 18):
+        abort(400, description="The “after” value must be a bookmark number.")
+    after = int(raw) if raw is not None else None
+    bookmarks, has_more = bookmarks_after(current_user, after, current_app.config["FEED_PAGE_SIZE"])
+    next_url = url_for("bookmarks.index", after=bookmarks[-1].id) if has_more else None
+    response = render_page(
+        "bookmarks/index.html",
+        "partials/bookmark_list.html",
+        bookmarks=bookmarks,
+        next_url=next_url,
+        paged=after is not None,
+        row_return_path=bookmarks_return_path,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

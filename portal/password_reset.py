@@ -1,0 +1,138 @@
+"""Password reset by email: a signed link that works once, for PASSWORD_RESET_MAX_AGE seconds."""
+
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from .auth import change_password
+from .extensions import db, limiter
+from .forms import ResetPasswordForm, ResetRequestForm
+from .mail import send_mail_in_background
+from .models import User, normalise_email, user_by_email
+from .web import absolute_url
+
+bp = Blueprint("password_reset", __name__)
+
+
+# Every request for a link counts, whether or not the address has an account. The account limit
+# keeps anyone from flooding one inbox from many addresses.
+def _limit_per_address() -> str:
+    return current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"]
+
+
+def _limit_per_account() -> str:
+    return current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"]
+
+
+def _posted_email() -> str:
+    return "reset:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+# ---- tokens -------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    config = current_app.config
+    # Signed with SECRET_KEY; links sent before a key rotation still work through the fallbacks.
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes with the password, however it was changed; reveals nothing of the hash.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    """A token naming the user as they are now: changing the password (which also bumps
+    session_version) voids it, so it works once."""
+    return _serializer().dumps({"id": user.id, "v": user.session_version, "h": _password_fingerprint(user)})
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a reset token was made for, if it is genuine, unexpired and unused."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user_id, version, fingerprint = data["id"], data["v"], data["h"]
+    except (BadSignature, TypeError, KeyError):  # BadSignature covers expired and malformed
+        return None
+    if not isinstance(user_id, int) or not isinstance(fingerprint, str):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version:
+        return None
+    if not hmac.compare_digest(_password_fingerprint(user), fingerprint):
+        return None
+    return user
+
+
+def describe_duration(seconds: int) -> str:
+    """"1 hour", "30 minutes": how long a link stays valid, for people."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        amount, unit = seconds // 3600, "hour"
+    elif seconds >= 60:
+        amount, unit = seconds // 60, "minute"
+    else:
+        amount, unit = seconds, "second"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+def send_reset_link(user: User) -> None:
+    link = absolute_url("password_reset.reset_with_token", token=reset_token(user))
+    body = render_template(
+        "mail/reset_password.txt", user=user, link=link,
+        valid_for=describe_duration(current_app.config["PASSWORD_RESET_MAX_AGE"]),
+    )
+    send_mail_in_background(user.email, f"Reset your {current_app.config['SITE_NAME']} password", body)
+
+
+# ---- views --------------------------------------------------------------------
+
+def _private(response):
+    """Pages reached through a reset link: the link must not leak through caches or Referer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(_limit_per_address, methods=["POST"])
+@limiter.limit(_limit_per_account, methods=["POST"], key_func=_posted_email, scope="reset-account")
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = user_by_email(form.email.data)
+        if user is not None:
+            send_reset_link(user)
+        # The same answer either way: this page must not tell who has an account.
+        return redirect(url_for("password_reset.request_sent"), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.get("/reset-password/sent")
+def request_sent():
+    return render_template(
+        "auth/reset_request.html", sent=True,
+        valid_for=describe_duration(current_app.config["PASSWORD_RESET_MAX_AGE"]),
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_with_token(token: str):
+    user = user_for_token(token)
+    if user is None:
+        page = render_template("auth/reset_request.html", form=ResetRequestForm(), link_failed=True)
+        return _private(current_app.make_response((page, 400)))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        change_password(user, form.password.data)  # ends every other session, and voids this link
+        session.clear()
+        login_user(user)
+        flash("Your password is changed and you’re signed in. Any other devices have been signed out.")
+        return redirect(url_for("auth.account"), code=303)
+    status = 400 if request.method == "POST" else 200
+    page = render_template("auth/reset_password.html", form=form, user=user, token=token)
+    return _private(current_app.make_response((page, status)))

@@ -1,0 +1,78 @@
+"""A new reader in a real browser: register, save a story in place, find it, remove it."""
+
+import itertools
+
+PASSPHRASE = "a long passphrase for the browser"
+_emails = (f"browser{n}@example.com" for n in itertools.count(1))
+
+
+def register(page, live):
+    email = next(_emails)
+    page.goto(live.url + "/")
+    page.get_by_role("link", name="Register").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Repeat the password").fill(PASSPHRASE)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(live.url + "/")
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    return email
+
+
+def test_register_save_in_place_find_and_remove(page, live):
+    register(page, live)
+    first_row = page.locator("li.story").first
+    headline = first_row.locator(".story-title a").inner_text()
+    save = page.get_by_role("button", name=f"Save: {headline}")
+    assert save.get_attribute("aria-pressed") == "false"
+
+    page.evaluate("window.__samePage = true")
+    save.click()
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('button.bookmark-button')]"
+        ".some(b => b.getAttribute('aria-label') === name && b.getAttribute('aria-pressed') === 'true')",
+        arg=f"Save: {headline}",
+    )
+    assert page.evaluate("window.__samePage") is True, "saved without a page load"
+    assert page.get_by_role("button", name=f"Save: {headline}").inner_text() == "Saved"
+
+    page.reload()
+    assert page.get_by_role("button", name=f"Save: {headline}").get_attribute("aria-pressed") == "true"
+
+    page.get_by_role("link", name="Bookmarks").click()
+    page.wait_for_url(live.url + "/bookmarks")
+    rows = page.locator("li.story .story-title")
+    assert rows.all_inner_texts() == [headline]
+
+    page.evaluate("window.__samePage = true")
+    page.get_by_role("button", name=f"Save: {headline}").click()
+    removed = page.locator("li.bookmark-removed")
+    removed.wait_for()  # after htmx's settle step, which keeps the old class for a moment
+    assert removed.get_by_role("status").inner_text() == f"Removed “{headline}” from your bookmarks."
+    assert page.evaluate("window.__samePage") is True, "removed without a page load"
+    page.reload()
+    assert page.get_by_role("heading", name="Nothing saved yet").is_visible()
+
+
+def test_signed_out_save_goes_through_sign_in_and_comes_back_saved(browser, page, live):
+    email = register(page, live)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live.url + "/")
+    row = page.locator("li.story").nth(3)
+    headline = row.locator(".story-title a").inner_text()
+    row.get_by_role("link", name=f"Save: {headline} (sign in to save stories)").click()
+    page.wait_for_url("**/login?**")
+    assert page.get_by_text("Sign in to save that story.").is_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSPHRASE)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/?through=*")
+    restored = page.get_by_role("button", name=f"Save: {headline}")
+    assert restored.get_attribute("aria-pressed") == "true"
+    assert restored.is_visible()
+
+
+def test_signed_out_bookmarks_page_leads_to_sign_in(page, live):
+    page.goto(live.url + "/bookmarks")
+    page.wait_for_url("**/login?next=*")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
