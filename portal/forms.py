@@ -6,12 +6,20 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 
 from .passwords import MAX_LENGTH, password_problem
 
+NEW_PASSWORD_HINT = "At least 8 characters, and not one of the most common passwords."
+
 
 def field_attributes(field, extra: dict | None = None) -> dict:
-    """Input attributes for a field: those asked for, plus the links to its error messages."""
+    """Input attributes for a field: those asked for, plus links to its hint and error messages."""
     attributes = dict(extra or {})
+    described_by = []
+    if field.description:
+        described_by.append(f"{field.id}-hint")
     if field.errors:
-        attributes.update({"aria-invalid": "true", "aria-describedby": f"{field.id}-errors"})
+        attributes["aria-invalid"] = "true"
+        described_by.append(f"{field.id}-errors")
+    if described_by:
+        attributes["aria-describedby"] = " ".join(described_by)
     return attributes
 
 
@@ -35,7 +43,8 @@ class RegisterForm(PendingSaveMixin, FlaskForm):
     email = EmailField("Email", filters=[stripped], validators=[InputRequired(), Length(max=254),
                                             Email(check_deliverability=False)])
     display_name = StringField("Display name (optional)", validators=[Optional(), Length(max=80)])
-    password = PasswordField("Password", validators=[InputRequired(), acceptable_password])
+    password = PasswordField("Password", description=NEW_PASSWORD_HINT,
+                             validators=[InputRequired(), acceptable_password])
     confirm = PasswordField("Repeat the password",
                             validators=[InputRequired(), EqualTo("password", "The passwords don’t match.")])
 
@@ -48,7 +57,8 @@ class LoginForm(PendingSaveMixin, FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[InputRequired()])
-    new_password = PasswordField("New password", validators=[InputRequired(), acceptable_password])
+    new_password = PasswordField("New password", description=NEW_PASSWORD_HINT,
+                                 validators=[InputRequired(), acceptable_password])
     confirm = PasswordField("Repeat the new password",
                             validators=[InputRequired(), EqualTo("new_password", "The passwords don’t match.")])
 
@@ -62,7 +72,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[InputRequired(), acceptable_password])
+    password = PasswordField("New password", description=NEW_PASSWORD_HINT,
+                             validators=[InputRequired(), acceptable_password])
     confirm = PasswordField("Repeat the new password",
                             validators=[InputRequired(), EqualTo("password", "The passwords don’t match.")])
 

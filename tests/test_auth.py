@@ -1,4 +1,6 @@
+import os
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -241,6 +243,27 @@ def test_repeated_failures_on_one_account_get_429_from_any_address(app, client, 
     assert "Retry-After" in blocked.headers
     # Another account from that address is unaffected.
     assert log_in(fresh, "other@example.com", password="wrong guess").status_code == 400
+
+
+def test_rate_limits_are_shared_through_redis(tmp_path, user):
+    """Two app processes (here: two apps, each with its own storage connection) count together."""
+    redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
+        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
+    shared = {"REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+              "LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes"}
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = make_app(tmp_path / "one", **shared)
+    with first.app_context():
+        db.session.add(User(email=user.email, password_hash="x"))
+        db.session.commit()
+    for _ in range(2):
+        assert log_in(first.test_client(), user.email, password="wrong guess").status_code == 400
+    second = make_app(tmp_path / "two", **shared)  # a fresh connection: nothing in-process carries over
+    assert log_in(second.test_client(), user.email, password="wrong guess").status_code == 429
 
 
 def test_successful_logins_do_not_count_against_the_limit(app, client, user):
