@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, web
+from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, share, web
 from .config import configure
 from .extensions import csrf, db, limiter
 
@@ -34,6 +34,7 @@ def create_app(config=None):
     app.register_blueprint(password_reset.bp)
     app.register_blueprint(bookmarks.bp)
     app.register_blueprint(bookmark_export.bp)
+    app.register_blueprint(share.bp)
     app.add_template_global(bookmarks.bookmarks_return_path)
     cli.init_app(app)
     return app

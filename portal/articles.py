@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 from flask_login import current_user
 
 from .models import Article, get_published_article, published_stories, saved_article_ids, stories_after
+from .share import embed_html, share_url
 from .web import absolute_url, iso
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -11,27 +12,25 @@ bp = Blueprint("articles", __name__, url_prefix="/articles")
 MORE_FROM_SECTION = 5
 
 
-def article_path_values(article: Article) -> dict:
-    return {"article_id": article.id, "slug": article.slug}
-
-
 @bp.get("/<int:article_id>/", defaults={"slug": None}, strict_slashes=False)
 @bp.get("/<int:article_id>/<slug>")
 def show(article_id, slug):
     article = get_published_article(article_id) or abort(404)
     if slug != article.slug:
-        return redirect(url_for("articles.show", **article_path_values(article)), code=301)
+        return redirect(url_for("articles.show", **article.url_values), code=301)
     # One extra row, so the list still has five after leaving this story out.
     nearby, _ = stories_after(published_stories(section=article.section), None, MORE_FROM_SECTION + 1)
     more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
-    canonical = absolute_url("articles.show", **article_path_values(article))
-    here = url_for("articles.show", **article_path_values(article))
+    canonical = absolute_url("articles.show", **article.url_values)
+    here = url_for("articles.show", **article.url_values)
     return render_template(
         "articles/show.html",
         article=article,
         more=more,
         canonical=canonical,
         json_ld=news_article_json_ld(article, canonical),
+        share_url=share_url(article),
+        embed_html=embed_html(article),
         saved_ids=saved_article_ids(current_user, [article, *more]),
         row_return_path=lambda _story: here,
     )

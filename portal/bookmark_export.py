@@ -12,7 +12,6 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, make_response, render_template
 from flask_login import current_user, login_required
 
-from .articles import article_path_values
 from .extensions import db
 from .models import Article, Bookmark, User, saved_stories, user_by_feed_token
 from .web import absolute_url, iso
@@ -35,7 +34,7 @@ def all_saved(user: User) -> list[Bookmark]:
 
 
 def article_url(article: Article) -> str:
-    return absolute_url("articles.show", **article_path_values(article))
+    return absolute_url("articles.show", **article.url_values)
 
 
 def iso_or_none(value: datetime | None) -> str | None:

@@ -134,6 +134,11 @@ class Article(db.Model):
         return [byline.author for byline in self.bylines]
 
     @property
+    def url_values(self) -> dict:
+        """The values of its canonical URL: url_for("articles.show", **article.url_values)."""
+        return {"article_id": self.id, "slug": self.slug}
+
+    @property
     def is_published(self) -> bool:
         return self.status is Status.published
 

@@ -45,7 +45,7 @@ def test_article_page_shows_the_story(client, story):
     assert contact.get_text() == "Contact reporter"
     assert contact["href"].startswith("mailto:ada.lee@example.com?subject=")
     share = page.select_one(".share input.share-url")
-    assert share["value"] == f"http://localhost/articles/{story.id}/{story.slug}"
+    assert share["value"] == f"http://localhost/s/{story.id}"
     assert page.select_one("[data-copy-button]") is not None
 
 
@@ -141,7 +141,7 @@ def test_absolute_links_follow_the_request_host_or_the_public_url(app, client, s
     app.config["PUBLIC_URL"] = "https://news.example.com"
     page = soup(client.get(path, base_url="https://mirror.example.org"))
     assert page.select_one('link[rel="canonical"]')["href"] == "https://news.example.com" + path
-    assert page.select_one(".share input.share-url")["value"] == "https://news.example.com" + path
+    assert page.select_one(".share input.share-url")["value"] == f"https://news.example.com/s/{story.id}"
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
     assert data["url"] == "https://news.example.com" + path
 

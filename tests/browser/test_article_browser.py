@@ -1,6 +1,9 @@
 """The article page in a real browser: the reader's local time and the share block."""
 
+import threading
+
 import pytest
+from werkzeug.serving import make_server
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def test_copy_button_puts_the_share_link_on_the_clipboard(browser, live, article
     page = context.new_page()
     page.goto(article_url)
     share_url = page.locator("input.share-url").input_value()
-    assert share_url.startswith(live.url + "/articles/1/")
+    assert share_url == live.url + "/s/1"
     page.get_by_role("button", name="Copy link").click()
     page.get_by_text("Link copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == share_url
@@ -49,3 +52,52 @@ def test_share_controls_stay_hidden_without_javascript(browser, article_url):
     assert page.locator("input.share-url").is_visible()
     assert not page.get_by_role("button", name="Copy link").is_visible()
     context.close()
+
+
+def decode_screenshot(png: bytes) -> list[str]:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))]
+
+
+def test_the_qr_code_on_the_page_opens_the_story_when_scanned(page, live, article_url):
+    page.goto(article_url)
+    code = page.locator(".share-qr img")
+    code.scroll_into_view_if_needed()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", code.element_handle())
+    scanned = decode_screenshot(code.screenshot())
+    assert scanned == [live.url + "/s/1"]
+    page.goto(scanned[0])
+    assert page.url.startswith(live.url + "/articles/1/")
+    assert page.locator("h1").is_visible()
+
+
+def test_the_svg_renders_and_decodes_with_every_colour_option(page, live):
+    page.goto(f"{live.url}/articles/1/qr.svg?size=400&dark=%23003366&light=%23fffbe6&border=2&ecc=H")
+    scanned = decode_screenshot(page.locator("svg").screenshot())
+    assert scanned == [live.url + "/s/1"]
+
+
+def test_another_site_can_embed_the_code(browser, live):
+    """An <img> on another origin's page loads the code, CORS-enabled: no CORP block, ACAO *."""
+    embed = f'<!doctype html><img id="qr" src="{live.url}/articles/1/qr.png?size=240" crossorigin="anonymous" alt="">'
+
+    def other_site(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [embed.encode()]
+
+    # A real second server on the loopback: another origin, in the same address space.
+    server = make_server("127.0.0.1", 0, other_site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        page.wait_for_function("document.getElementById('qr').complete")
+        assert page.evaluate("document.getElementById('qr').naturalWidth") > 0
+    finally:
+        context.close()
+        server.shutdown()
