@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
 
 from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, share, web
 from .config import configure
@@ -41,17 +42,33 @@ def create_app(config=None):
 
 
 def configure_database(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    cfg = app.config
+    if uri.startswith("postgresql"):
+        options = cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("pool_pre_ping", True)  # a connection the server dropped is replaced, not used
+        options.setdefault("pool_size", cfg["DB_POOL_SIZE"])
+        options.setdefault("max_overflow", cfg["DB_MAX_OVERFLOW"])
+        options.setdefault("pool_timeout", cfg["DB_POOL_TIMEOUT"])
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", cfg["DB_CONNECT_TIMEOUT"])
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+    if uri.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # WAL lets readers run beside a writer (several gunicorn workers);
+            # busy_timeout waits for a lock rather than failing at once.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    elif uri.startswith("postgresql"):
+        timeout = int(cfg["DB_STATEMENT_TIMEOUT"])
 
-        with app.app_context():
-            @event.listens_for(db.engine, "connect")
-            def _sqlite_pragmas(dbapi_connection, _record):
-                # WAL lets readers run beside a writer (several gunicorn workers);
-                # busy_timeout waits for a lock rather than failing at once.
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=5000")
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
+        @event.listens_for(engine, "connect")
+        def _postgresql_timeouts(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {timeout}")
+            dbapi_connection.commit()

@@ -15,6 +15,14 @@ DEFAULTS = {
     "ENV": "development",
     "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file under instance/
+    # PostgreSQL pool and timeouts: a database that goes away costs a reader seconds, not a hang.
+    "DB_POOL_SIZE": 5,
+    "DB_MAX_OVERFLOW": 10,
+    "DB_POOL_TIMEOUT": 5,  # seconds to wait for a pooled connection
+    "DB_CONNECT_TIMEOUT": 3,  # seconds to open a connection
+    "DB_STATEMENT_TIMEOUT": 5000,  # milliseconds a statement may run
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix).
+    "PROXY_COUNT": 0,
     "PUBLIC_URL": None,  # e.g. https://news.example.com; None: the request's host
     "SITE_NAME": "Tech Desk",
     "TIMEZONE": "UTC",
@@ -100,7 +108,8 @@ def configure(app, overrides=None):
     if production and not (cfg["PUBLIC_URL"] or cfg["TRUSTED_HOSTS"]):
         raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
     for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
-                "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION"):
+                "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
+                "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT"):
         cfg[key] = int(cfg[key])
     if production:
         cfg["DEBUG"] = False

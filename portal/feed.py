@@ -42,7 +42,7 @@ def _cursor_arg(name: str):
     raw = request.args.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not raw.isdigit() or len(raw) > 12:
         abort(400, description=f"The “{name}” value must be a story number.")
     cursor = feed_cursor(int(raw))
     if cursor is None:

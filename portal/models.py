@@ -27,6 +27,14 @@ from sqlalchemy.orm import Mapped, contains_eager, joinedload, mapped_column, re
 from .extensions import db
 
 
+# Ids are 32-bit integers on PostgreSQL: a larger number from a URL names nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -222,6 +230,8 @@ def published_stories(section: Section | None = None, author: Author | None = No
 
 def feed_cursor(article_id: int) -> tuple[datetime, int] | None:
     """The feed position of a story that has been published, even if unpublished since."""
+    if not is_id(article_id):
+        return None
     published_at = db.session.scalar(select(Article.published_at).where(Article.id == article_id))
     if published_at is None:
         return None
@@ -266,6 +276,8 @@ def has_any_story() -> bool:
 
 
 def get_published_article(article_id: int) -> Article | None:
+    if not is_id(article_id):
+        return None
     stmt = _with_listing_data(
         select(Article).where(Article.id == article_id, Article.status == Status.published)
     )

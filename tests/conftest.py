@@ -1,23 +1,51 @@
 """Shared fixtures: a fresh database per test, a client, a CLI runner and a story factory."""
 
 import os
+import uuid
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, make_url, text
 
 from portal import create_app
 from portal.extensions import db
 from portal.models import Article, Author, Kind, Section, Status, slugify, utcnow
 
-# PORTAL_TEST_DATABASE_URL runs the suite against another database (e.g. PostgreSQL);
-# each test then starts from freshly created tables.
+# PORTAL_TEST_DATABASE_URL runs the suite against PostgreSQL, e.g.
+# postgresql+psycopg://postgres@127.0.0.1:5432/test: every app a test makes gets a schema of its
+# own, so tests (and live servers beside them) never see each other's rows.
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+_schemas: list[str] = []
+
+
+def private_schema_url(server_url: str) -> str:
+    """A URL on `server_url` whose connections use a new, empty schema."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    engine = create_engine(server_url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    _schemas.append(schema)
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
 
 
 def database_url(tmp_path) -> str:
-    return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}"
+    if TEST_DATABASE_URL:
+        return private_schema_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_test_schemas():
+    yield
+    if TEST_DATABASE_URL and _schemas:
+        engine = create_engine(TEST_DATABASE_URL)
+        for schema in _schemas:  # one transaction each: a single one runs out of lock slots
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def make_app(tmp_path, **overrides):
@@ -34,17 +62,27 @@ def make_app(tmp_path, **overrides):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    _apps.append(app)
     return app
+
+
+_apps = []
+
+
+@pytest.fixture(autouse=True)
+def close_connections():
+    """Every app a test made closes its pooled connections when the test ends."""
+    yield
+    while _apps:
+        made = _apps.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    return make_app(tmp_path)
 
 
 @pytest.fixture

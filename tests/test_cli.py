@@ -70,7 +70,6 @@ def test_demo_is_deterministic_for_a_given_size(tmp_path):
         app.test_cli_runner().invoke(args=["portal", "demo", "--articles", "60"])
         with app.app_context():
             titles.append(db.session.scalars(select(Article.title).order_by(Article.id)).all())
-            db.engine.dispose()
     assert titles[0] == titles[1]
     assert len(titles[0]) == 60
 
