@@ -41,7 +41,7 @@ def main():
         for size in (256, 1024):
             options = QrOptions(size=size)
 
-            def render():
+            def render(options=options, kind=kind):
                 render_qr.cache_clear()
                 render_qr(url, options, kind)
 

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, share, web
 from .config import configure
-from .extensions import csrf, db, limiter
+from .extensions import csrf, db, limiter, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +25,8 @@ def create_app(config=None):
         # Development mail (password reset links) is written to the log at INFO.
         app.logger.setLevel(logging.INFO)
     configure_database(app)
+    # Batch mode lets migrations alter tables on SQLite too.
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     auth.init_app(app)

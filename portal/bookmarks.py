@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from .auth import safe_next
 from .htmx import is_fragment_request, render_page
-from .models import bookmarks_after, is_id, get_published_article, remove_bookmark, save_bookmark
+from .models import bookmarks_after, get_published_article, is_id, remove_bookmark, save_bookmark
 
 bp = Blueprint("bookmarks", __name__)
 

@@ -9,12 +9,20 @@ from .extensions import db
 from .models import has_any_story
 
 portal_cli = AppGroup("portal", help="Run the portal's maintenance commands.")
+FIRST_REVISION = "f94a3a75215e"
 
 
 @portal_cli.command("init-db")
 def init_db():
-    """Create the database schema (safe to run again)."""
-    db.create_all()
+    """Create or upgrade the database schema to the newest migration (safe to run again)."""
+    from flask_migrate import stamp, upgrade
+    from sqlalchemy import inspect
+
+    tables = set(inspect(db.engine).get_table_names())
+    if "articles" in tables and "alembic_version" not in tables:
+        # Made by create_all() before migrations existed: it matches the first revision.
+        stamp(revision=FIRST_REVISION)
+    upgrade()
     click.echo("Database ready.")
 
 
@@ -27,7 +35,6 @@ def demo(articles, drafts):
     """Load demo content once; on a database that has stories, add nothing."""
     from .demo import load_demo
 
-    db.create_all()
     if has_any_story():
         click.echo("The database already has stories; demo content not loaded.")
         return

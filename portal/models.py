@@ -26,7 +26,6 @@ from sqlalchemy.orm import Mapped, contains_eager, joinedload, mapped_column, re
 
 from .extensions import db
 
-
 # Ids are 32-bit integers on PostgreSQL: a larger number from a URL names nothing.
 MAX_ID = 2**31 - 1
 

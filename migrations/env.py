@@ -1,0 +1,44 @@
+"""Alembic's environment for Flask-Migrate: the app's engine and models' metadata."""
+
+import logging
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+logger = logging.getLogger("alembic.env")
+# Logging is the app's to configure (alembic.ini's logging section would replace it).
+
+migrate_extension = current_app.extensions["migrate"]
+engine = migrate_extension.db.engine
+target_metadata = migrate_extension.db.metadata
+config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+
+
+def run_migrations_offline():
+    """Emit SQL to standard output instead of running it (`flask db upgrade --sql`)."""
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    def skip_empty_revisions(context, revision, directives):
+        # `flask db migrate` with no model changes writes no empty revision.
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    configure_args = dict(migrate_extension.configure_args)
+    configure_args.setdefault("process_revision_directives", skip_empty_revisions)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,57 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import func, inspect, select
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Article
+
+from .conftest import _apps, database_url
+
+
+def empty_app(tmp_path):
+    """An app on an empty database (no create_all), as a new deployment starts."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url(tmp_path)})
+    _apps.append(app)
+    return app
+
+
+def schema_differences(app):
+    with app.app_context(), db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), db.metadata)
+
+
+def test_autogenerate_finds_no_difference_between_migrations_and_models(tmp_path):
+    app = empty_app(tmp_path)
+    with app.app_context():
+        upgrade()
+    assert schema_differences(app) == []
+
+
+def test_init_db_upgrades_an_empty_database_and_is_safe_to_run_again(tmp_path):
+    app = empty_app(tmp_path)
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["portal", "init-db"])
+        assert result.exit_code == 0, result.output
+        assert "Database ready." in result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"articles", "bookmarks", "users", "alembic_version"} <= tables
+    assert schema_differences(app) == []
+
+
+def test_init_db_adopts_a_database_made_before_migrations(tmp_path):
+    app = empty_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["portal", "demo", "--articles", "5"]).exit_code == 0
+    result = runner.invoke(args=["portal", "init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 5
+        assert "alembic_version" in inspect(db.engine).get_table_names()
