@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test chromium clean
+.PHONY: run serve test chromium clean
 
 # The project installs itself editable, so templates/ and static/ are served from the checkout.
 $(VENV)/.runtime: pyproject.toml
@@ -24,6 +24,12 @@ run: $(VENV)/.runtime
 	$(FLASK) portal demo
 	@echo "Serving the portal on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production mode under gunicorn (gunicorn.conf.py); needs PORTAL_SECRET_KEY, PORTAL_PUBLIC_URL
+# (or PORTAL_TRUSTED_HOSTS) and usually PORTAL_SQLALCHEMY_DATABASE_URI: see docs/deploy.md.
+serve: $(VENV)/.runtime
+	PORTAL_ENV=production $(FLASK) portal init-db
+	PORTAL_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 chromium:

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from . import articles, auth, bookmark_export, bookmarks, cli, feed, password_reset, share, web
+from . import articles, auth, bookmark_export, bookmarks, cli, feed, ops, password_reset, share, web
 from .config import configure
 from .extensions import csrf, db, limiter, migrate
 
@@ -31,6 +31,7 @@ def create_app(config=None):
     limiter.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    ops.init_app(app)
     app.register_blueprint(feed.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(auth.bp)
@@ -52,7 +53,14 @@ def configure_database(app):
         options.setdefault("pool_size", cfg["DB_POOL_SIZE"])
         options.setdefault("max_overflow", cfg["DB_MAX_OVERFLOW"])
         options.setdefault("pool_timeout", cfg["DB_POOL_TIMEOUT"])
-        options.setdefault("connect_args", {}).setdefault("connect_timeout", cfg["DB_CONNECT_TIMEOUT"])
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", cfg["DB_CONNECT_TIMEOUT"])
+        # A network that drops packets silently is noticed in seconds, not at the OS's default.
+        connect_args.setdefault("keepalives", 1)
+        connect_args.setdefault("keepalives_idle", 5)
+        connect_args.setdefault("keepalives_interval", 2)
+        connect_args.setdefault("keepalives_count", 2)
+        connect_args.setdefault("tcp_user_timeout", cfg["DB_STATEMENT_TIMEOUT"])
     db.init_app(app)
     with app.app_context():
         engine = db.engine

@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from . import backup
 from .extensions import db
 from .models import has_any_story
 
@@ -77,4 +78,5 @@ def create_user(email, editor):
 
 
 def init_app(app):
+    backup.register(portal_cli)
     app.cli.add_command(portal_cli)

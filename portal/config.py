@@ -77,6 +77,10 @@ def configure(app, overrides=None):
     cfg = app.config
     production = cfg["ENV"] == "production"
 
+    # Environment values are JSON-decoded: a secret of digits alone must stay a string.
+    for key in ("SECRET_KEY", "MAIL_USERNAME", "MAIL_PASSWORD"):
+        if cfg[key] is not None and not isinstance(cfg[key], str | bytes):
+            cfg[key] = str(cfg[key])
     if not cfg["SECRET_KEY"]:
         if production:
             raise ConfigError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production")
@@ -95,6 +99,9 @@ def configure(app, overrides=None):
         cfg[key] = _as_bool(cfg[key])
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis unreachable: count in process meanwhile rather than failing sign-ins.
+    cfg["RATELIMIT_SWALLOW_ERRORS"] = True
+    cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     cfg["HTMX_VERSION"] = HTMX_VERSION
     cfg["HTMX_CDN_URL"] = HTMX_CDN_URL
     cfg["HTMX_SRI"] = HTMX_SRI

@@ -3,13 +3,14 @@
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, make_response, render_template, request, url_for
+from flask import current_app, g, make_response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from .extensions import db
+from .extensions import db, login_manager
 from .htmx import is_fragment_request
 from .models import all_sections
 
@@ -54,6 +55,26 @@ def set_security_headers(response):
     return response
 
 
+def handle_database_unavailable(error: SQLAlchemyError):
+    """The database is down, unreachable, overloaded or too slow: a 503, never a 500 or a hang
+    (connect and statement timeouts bound the wait); the next request tries afresh."""
+    current_app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                               type(getattr(error, "orig", None) or error).__name__)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    db.session.remove()
+    # The page must not ask the database who is signed in.
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(render_template(
+        "errors/error.html", code=503, heading=ERROR_PAGES[503][0], reason="", advice=ERROR_PAGES[503][1],
+    ), 503)
+    response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def handle_csrf_error(error: CSRFError):
     """A stale or missing CSRF token: htmx requests go through sign-in (which returns to the page
     when the reader is still signed in); forms get the 400 page saying what to do."""
@@ -74,6 +95,7 @@ ERROR_PAGES = {
     404: ("We couldn’t find that page", "The story may have moved, or the address may be mistyped."),
     405: ("That action isn’t allowed here", ""),
     429: ("Too many attempts", "Please wait a little before trying again."),
+    503: ("We’ll be right back", "The newsroom’s database isn’t answering. Please try again in a few seconds."),
     500: ("Something went wrong on our side", "We’ve been told about it. Please try again in a moment."),
 }
 
@@ -142,6 +164,8 @@ def init_app(app):
     app.add_template_global(nav_sections)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(relative_time, "ago")

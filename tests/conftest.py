@@ -143,6 +143,19 @@ class StoryFactory:
         made = [self.story(minutes_ago=start_minutes_ago + i * gap_minutes, **kwargs) for i in range(n)]
         return made
 
+    def user(self, email="reader@example.com", display_name=None, is_editor=False):
+        """A reader with PASSWORD (hashed cheaply for tests)."""
+        from werkzeug.security import generate_password_hash
+
+        from portal.models import User
+
+        with self.app.app_context():
+            user = User(email=email, display_name=display_name, is_editor=is_editor,
+                        password_hash=generate_password_hash(PASSWORD, method=self.app.config["PASSWORD_HASH_METHOD"]))
+            db.session.add(user)
+            db.session.commit()
+            return SimpleNamespace(id=user.id, email=email)
+
     def set_status(self, article_id, status):
         with self.app.app_context():
             db.session.get(Article, article_id).status = status
@@ -162,6 +175,12 @@ class StoryFactory:
 @pytest.fixture
 def factory(app):
     return StoryFactory(app)
+
+
+@pytest.fixture
+def factory_for():
+    """A factory for an app the test made itself."""
+    return StoryFactory
 
 
 @pytest.fixture
@@ -215,21 +234,9 @@ def log_in(client, email, password=PASSWORD, remember=False, **extra):
 
 
 @pytest.fixture
-def make_user(app):
-    """Creates a reader with PASSWORD (hashed cheaply for tests) and returns their id and email."""
-    from portal.models import User
-
-    def make(email="reader@example.com", display_name=None, is_editor=False):
-        from werkzeug.security import generate_password_hash
-
-        with app.app_context():
-            user = User(email=email, display_name=display_name, is_editor=is_editor,
-                        password_hash=generate_password_hash(PASSWORD, method=app.config["PASSWORD_HASH_METHOD"]))
-            db.session.add(user)
-            db.session.commit()
-            return SimpleNamespace(id=user.id, email=email)
-
-    return make
+def make_user(factory):
+    """Creates a reader with PASSWORD and returns their id and email."""
+    return factory.user
 
 
 @pytest.fixture

@@ -56,13 +56,15 @@ def test_trusted_hosts_refuse_a_forged_host(tmp_path):
 
 def test_environment_overrides_defaults(tmp_path):
     result = run_python(
-        "import wsgi; c = wsgi.app.config; print(c['PUBLIC_URL'], c['FEED_PAGE_SIZE'], c['TIMEZONE'])",
+        "import wsgi; c = wsgi.app.config; print(c['PUBLIC_URL'], c['FEED_PAGE_SIZE'], c['TIMEZONE'], "
+        "repr(c['SECRET_KEY']))",
         PORTAL_PUBLIC_URL="https://news.example.com/", PORTAL_FEED_PAGE_SIZE="12",
-        PORTAL_TIMEZONE="Europe/London", PORTAL_SECRET_KEY="x",
+        PORTAL_TIMEZONE="Europe/London", PORTAL_SECRET_KEY="1234567890",
         PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'env.db'}",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["https://news.example.com", "12", "Europe/London"]
+    # JSON-decoded where possible, but a secret of digits stays a string.
+    assert result.stdout.split() == ["https://news.example.com", "12", "Europe/London", "'1234567890'"]
 
 
 def test_unknown_time_zone_stops_start_up_with_a_message(tmp_path):

@@ -385,3 +385,17 @@ def test_concurrent_registrations_of_one_email_make_one_account(app):
     assert 500 not in results and 303 in results
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_sign_in_still_works_when_redis_is_unreachable(tmp_path, user):
+    app = make_app(tmp_path, REDIS_URL="redis://127.0.0.1:1/0", LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
+    from werkzeug.security import generate_password_hash
+
+    with app.app_context():
+        db.session.add(User(email=user.email, password_hash=generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")))
+        db.session.commit()
+    assert log_in(app.test_client(), user.email).status_code == 303
+    for _ in range(2):
+        assert log_in(app.test_client(), user.email, password="wrong guess").status_code == 400
+    # Limits are counted in process meanwhile.
+    assert log_in(app.test_client(), user.email, password="wrong guess").status_code == 429

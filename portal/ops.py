@@ -1,0 +1,70 @@
+"""Running in production: health checks, request ids and one log line per request, proxies."""
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Blueprint, g, request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db
+
+bp = Blueprint("ops", __name__)
+request_log = logging.getLogger("portal.requests")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process is up and serving (no dependency is asked)."""
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready for traffic: the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503, {"Cache-Control": "no-store", "Retry-After": "5"}
+    return {"status": "ready"}, 200, {"Cache-Control": "no-store"}
+
+
+def start_request():
+    incoming = request.headers.get("X-Request-ID", "")
+    # Keep a load balancer's id so its logs and ours line up; make one otherwise.
+    g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def finish_request(response):
+    request_id = g.get("request_id")
+    if request_id is None:  # the request failed before start_request ran
+        return response
+    response.headers["X-Request-ID"] = request_id
+    duration_ms = (time.perf_counter() - g.request_started) * 1000
+    request_log.info("%s %s %s %.1fms id=%s", request.method, request.full_path.rstrip("?"),
+                     response.status_code, duration_ms, request_id)
+    return response
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.before_request(start_request)
+    app.after_request(finish_request)
+    if not request_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        request_log.addHandler(handler)
+        request_log.setLevel(logging.INFO)
+        request_log.propagate = False
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        # Trust exactly this many proxies' X-Forwarded-For/-Proto/-Host: rate limits and logs then
+        # see the reader's address, and links the reader's scheme and host. Port and prefix
+        # headers are not trusted: a load balancer that doesn't set them would pass a reader's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
