@@ -8,6 +8,7 @@ a whole request through the app (fragment and full page), and its number of SQL 
 """
 
 import argparse
+import logging
 import statistics
 import tempfile
 import time
@@ -22,6 +23,8 @@ from portal.models import Article, Status
 
 
 def main():
+    # One log line per request would swamp the figures (and cost time that serving doesn't measure).
+    logging.getLogger("portal.requests").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=50)

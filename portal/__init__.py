@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from . import articles, auth, bookmark_export, bookmarks, cli, feed, ops, password_reset, share, web
+from . import articles, auth, bookmark_export, bookmarks, cache, cli, feed, ops, password_reset, share, web
 from .config import configure
 from .extensions import csrf, db, limiter, migrate
 
@@ -29,6 +29,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     auth.init_app(app)
     web.init_app(app)
     ops.init_app(app)

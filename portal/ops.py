@@ -60,8 +60,9 @@ def init_app(app):
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         request_log.addHandler(handler)
-        request_log.setLevel(logging.INFO)
         request_log.propagate = False
+    if request_log.level == logging.NOTSET:  # a level set by the host (a benchmark, say) stays
+        request_log.setLevel(logging.INFO)
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         # Trust exactly this many proxies' X-Forwarded-For/-Proto/-Host: rate limits and logs then

@@ -10,12 +10,12 @@ import io
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
 
 import segno
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 from markupsafe import escape
 
+from .cache import LocalCache, cached_bytes
 from .models import get_published_article
 from .web import absolute_url
 
@@ -31,6 +31,7 @@ DEFAULT_BORDER = 4  # the quiet zone the QR standard asks for
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 ERROR_LEVELS = ("L", "M", "Q", "H")
 QR_CACHE_SIZE = 1024
+rendered_images = LocalCache(QR_CACHE_SIZE)
 YEAR = 31_536_000
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
@@ -143,9 +144,8 @@ def parse_options(args) -> QrOptions:
     return QrOptions(**options)
 
 
-@lru_cache(maxsize=QR_CACHE_SIZE)
 def render_qr(url: str, options: QrOptions, kind: str) -> bytes:
-    """The QR image of a URL. Cached: the arguments are all it depends on."""
+    """The QR image of a URL (segno)."""
     qr = segno.make(url, error=options.ecc, boost_error=False)
     modules = qr.symbol_size(border=options.border)[0]
     # Whole pixels per module keep the code sharp; the image is as wide as `size` allows.
@@ -180,7 +180,9 @@ def qr_image(article_id, kind):
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        response = make_response(render_qr(url, options, kind))
+        # The ETag names exactly what the image depends on, so it is the cache key too.
+        image = cached_bytes(rendered_images, f"qr:{etag}", lambda: render_qr(url, options, kind), ttl=YEAR)
+        response = make_response(image)
         response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"

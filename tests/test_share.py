@@ -1,13 +1,18 @@
 import io
+import os
+import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+from portal import share
+from portal.cache import LocalCache
 from portal.models import Status
-from portal.share import article_id_from_code, render_qr, share_code
+from portal.share import article_id_from_code, share_code
 
+from .conftest import make_app
 from .helpers import soup
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -187,13 +192,46 @@ def test_a_forged_host_never_poisons_another_readers_image(client, story):
     assert client.get(path, headers={"If-None-Match": forged.headers["ETag"]}).status_code == 200
 
 
-def test_repeated_requests_are_served_from_the_render_cache(client, story):
+def count_renders(monkeypatch):
+    renders = []
+    original = share.render_qr
+    monkeypatch.setattr(share, "render_qr", lambda *args: renders.append(args) or original(*args))
+    return renders
+
+
+def test_repeated_requests_are_served_from_the_render_cache(client, story, monkeypatch):
+    renders = count_renders(monkeypatch)
     url = f"/articles/{story.id}/qr.png?size=320&ecc=Q"
-    client.get(url)
-    hits = render_qr.cache_info().hits
+    first = client.get(url).data
     for _ in range(3):
-        client.get(url)
-    assert render_qr.cache_info().hits == hits + 3
+        assert client.get(url).data == first
+    assert len(renders) == 1
+    client.get(url, base_url="http://other.example")
+    assert len(renders) == 2  # another share URL is another image
+
+
+def test_the_render_cache_is_bounded():
+    cache = LocalCache(3)
+    for key in "abcd":
+        cache.set(key, key.encode())
+    assert cache.get("a") is None and cache.get("d") == b"d"
+    assert len(cache.items) == 3
+
+
+def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch):
+    redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
+    if not redis_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
+        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
+    app = make_app(tmp_path, REDIS_URL=redis_url, PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    story = factory_for(app).story()
+    renders = count_renders(monkeypatch)
+    url = f"/articles/{story.id}/qr.svg"
+    first = app.test_client().get(url).data
+    share.rendered_images.clear()  # as if another worker, with nothing in its own cache
+    assert app.test_client().get(url).data == first
+    assert len(renders) == 1
 
 
 def test_images_are_embeddable_from_any_origin(client, story):

@@ -1,0 +1,76 @@
+"""Caches for rendered bytes: a bounded one in each process, and Redis shared by all of them
+when PORTAL_REDIS_URL is set. A cache that fails is a miss, never an error for the reader."""
+
+import logging
+import threading
+from collections import OrderedDict
+
+import redis
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+class LocalCache:
+    """A bounded least-recently-used map, safe across threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            value = self.items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self.items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+def shared_cache() -> "redis.Redis | None":
+    return current_app.extensions.get("portal_redis")
+
+
+def cached_bytes(local: LocalCache, key: str, make, ttl: int) -> bytes:
+    """The value for `key`: from this process, else from Redis, else made (and kept in both)."""
+    value = local.get(key)
+    if value is not None:
+        return value
+    shared = shared_cache()
+    if shared is not None:
+        try:
+            value = shared.get(key)
+        except redis.RedisError:
+            log.warning("Redis cache unavailable; rendering locally", exc_info=True)
+            shared = None
+    if value is None:
+        value = make()
+        if shared is not None:
+            try:
+                shared.set(key, value, ex=ttl)
+            except redis.RedisError:
+                log.warning("Redis cache unavailable; not shared", exc_info=True)
+    local.set(key, value)
+    return value
+
+
+def init_app(app):
+    if app.config["REDIS_URL"]:
+        # Short timeouts: a slow Redis must not hold a page up.
+        app.extensions["portal_redis"] = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5)
