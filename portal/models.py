@@ -119,6 +119,11 @@ class Article(db.Model):
     kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)
     source_name: Mapped[str | None] = mapped_column(String(200))
     source_url: Mapped[str | None] = mapped_column(String(2000))
+    # Imported from another outlet's feed: its entry id (GUID, or link when it has none), which
+    # makes a second import of the same entry a no-op; the original author and time, as given.
+    source_guid: Mapped[str | None] = mapped_column(String(2000), unique=True)
+    source_author: Mapped[str | None] = mapped_column(String(200))
+    source_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
     status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
     # When the story was published on this site; it orders the feed and never changes on edits.
