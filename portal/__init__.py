@@ -6,7 +6,20 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 
-from . import articles, auth, bookmark_export, bookmarks, cache, cli, feed, ops, password_reset, share, web
+from . import (
+    articles,
+    auth,
+    bookmark_export,
+    bookmarks,
+    cache,
+    cli,
+    feed,
+    ops,
+    password_reset,
+    share,
+    syndication,
+    web,
+)
 from .config import configure
 from .extensions import csrf, db, limiter, migrate
 
@@ -40,6 +53,7 @@ def create_app(config=None):
     app.register_blueprint(bookmarks.bp)
     app.register_blueprint(bookmark_export.bp)
     app.register_blueprint(share.bp)
+    app.register_blueprint(syndication.bp)
     app.add_template_global(bookmarks.bookmarks_return_path)
     cli.init_app(app)
     return app

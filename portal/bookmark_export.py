@@ -8,12 +8,12 @@ account page, which makes the old address answer 404.
 import re
 from datetime import UTC, datetime
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, make_response, render_template
 from flask_login import current_user, login_required
 
 from .extensions import db
-from .models import Article, Bookmark, User, saved_stories, user_by_feed_token
+from .models import Bookmark, User, saved_stories, user_by_feed_token
+from .syndication import add_article_entry, article_url, new_atom_feed
 from .web import absolute_url, iso
 
 bp = Blueprint("bookmark_export", __name__)
@@ -22,19 +22,12 @@ FEED_ENTRIES = 100
 # Tokens are secrets.token_urlsafe() strings; anything else (other characters, or longer than
 # the column holds) cannot name a reader, so it is turned away before the database is asked.
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-# Characters XML 1.0 cannot carry (lxml refuses them): C0 controls but tab, newline and
-# carriage return; lone surrogates; U+FFFE and U+FFFF.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 PRIVATE = "private, no-store"
 
 
 def all_saved(user: User) -> list[Bookmark]:
     """Every bookmark of a published story, newest saved first, in a fixed number of queries."""
     return list(db.session.scalars(saved_stories(user)))
-
-
-def article_url(article: Article) -> str:
-    return absolute_url("articles.show", **article.url_values)
 
 
 def iso_or_none(value: datetime | None) -> str | None:
@@ -44,10 +37,6 @@ def iso_or_none(value: datetime | None) -> str | None:
 def one_line(text: str | None) -> str:
     """Text for places that are read line by line: whitespace runs become single spaces."""
     return " ".join((text or "").split())
-
-
-def xml_text(text: str | None) -> str:
-    return NOT_XML.sub("", text or "")
 
 
 def attachment(response, filename: str):
@@ -121,30 +110,12 @@ def private_feed(token):
 
 def bookmarks_atom(user: User, token: str, bookmarks: list[Bookmark]) -> bytes:
     site = current_app.config["SITE_NAME"]
-    self_url = absolute_url("bookmark_export.private_feed", token=token)
-    fg = FeedGenerator()
-    fg.id(self_url)
-    fg.title(xml_text(f"{user.greeting_name}’s bookmarks · {site}"))
-    fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(href=absolute_url("bookmarks.index"), rel="alternate", type="text/html")
-    fg.author({"name": xml_text(site) or "News", "uri": absolute_url("feed.index")})
-    fg.updated(bookmarks[0].created_at if bookmarks else datetime.now(UTC))
+    feed = new_atom_feed(
+        f"{user.greeting_name}’s bookmarks · {site}",
+        absolute_url("bookmark_export.private_feed", token=token),
+        absolute_url("bookmarks.index"),
+        bookmarks[0].created_at if bookmarks else datetime.now(UTC),
+    )
     for bookmark in bookmarks:
-        article = bookmark.article
-        url = article_url(article)
-        entry = fg.add_entry(order="append")
-        entry.id(url)
-        entry.title(xml_text(article.title).strip() or "Untitled story")
-        entry.link(href=url, rel="alternate", type="text/html")
-        summary = xml_text(article.summary).strip()
-        if summary:
-            entry.summary(summary)
-        names = [xml_text(a.name).strip() for a in article.authors]
-        # Without a byline the entry falls back on the feed's author, as Atom allows.
-        if any(names):
-            entry.author([{"name": name} for name in names if name])
-        entry.category(term=xml_text(article.section.name) or "News")
-        if article.published_at is not None:
-            entry.published(article.published_at)
-        entry.updated(bookmark.created_at)
-    return fg.atom_str(pretty=True)
+        add_article_entry(feed, bookmark.article, updated=bookmark.created_at)
+    return feed.atom_str(pretty=True)
