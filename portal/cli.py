@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from . import backup
+from . import backup, feeds_in
 from .extensions import db
 from .models import has_any_story
 
@@ -84,4 +84,5 @@ def create_user(email, editor):
 
 def init_app(app):
     backup.register(portal_cli)
+    feeds_in.register(portal_cli)
     app.cli.add_command(portal_cli)

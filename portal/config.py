@@ -29,6 +29,8 @@ DEFAULTS = {
     "FEED_PAGE_SIZE": 30,
     # /?through=<id> re-renders at most this many stories, so a restored list stays cheap
     "FEED_THROUGH_CAP": 600,
+    # Seconds between a list's checks for new stories ("N new stories"), while its tab is visible.
+    "LIVE_INTERVAL": 30,
     "HTMX_CDN": None,  # None: on in production, off elsewhere
     # Accounts
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests use a cheap one
@@ -62,6 +64,13 @@ DEFAULTS = {
     "MAIL_USE_SSL": False,
     "MAIL_SENDER": "Tech Desk <no-reply@localhost>",
     "MAIL_TIMEOUT": 10,
+    # Other outlets' feeds imported as roundups (portal import-feed / poll-feeds).
+    "FEED_SOURCES": [],  # what poll-feeds reads: a JSON list of {"name": ..., "url": ...} or plain URLs/paths
+    "FEED_FETCH_TIMEOUT": 10,  # seconds to connect and between reads (the whole download: 3x)
+    "FEED_MAX_BYTES": 5_000_000,  # a larger feed is refused
+    "WIRE_AUTHOR_NAME": "Wire Desk",  # signs imported roundups; created when first needed
+    "WIRE_AUTHOR_EMAIL": None,  # None: wire@ the PUBLIC_URL's host (or example.com)
+    "IMPORT_SECTION": "business-tech",  # slug of the roundups' section (else the first section)
 }
 
 
@@ -114,7 +123,7 @@ def configure(app, overrides=None):
         raise ConfigError(f"PORTAL_TIMEZONE={cfg['TIMEZONE']!r} is not a known time zone") from None
     if production and not (cfg["PUBLIC_URL"] or cfg["TRUSTED_HOSTS"]):
         raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
-    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
+    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "LIVE_INTERVAL", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
                 "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
                 "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT"):
         cfg[key] = int(cfg[key])
