@@ -14,8 +14,10 @@ from . import (
     cache,
     cli,
     feed,
+    live,
     ops,
     password_reset,
+    search,
     share,
     syndication,
     web,
@@ -53,6 +55,8 @@ def create_app(config=None):
     app.register_blueprint(bookmarks.bp)
     app.register_blueprint(bookmark_export.bp)
     app.register_blueprint(share.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(live.bp)
     app.register_blueprint(syndication.bp)
     app.add_template_global(bookmarks.bookmarks_return_path)
     cli.init_app(app)

@@ -21,6 +21,7 @@ from .models import (
     get_published_article,
     new_feed_token,
     normalise_email,
+    parse_id,
     save_bookmark,
     user_by_email,
     user_by_session_id,
@@ -47,8 +48,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 def pending_story_id(form) -> int | None:
-    raw = (form.save.data or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+    return parse_id((form.save.data or "").strip())
 
 
 def finish_sign_in(user: User, form, remember: bool = False):

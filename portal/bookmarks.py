@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from .auth import safe_next
 from .htmx import is_fragment_request, render_page
-from .models import bookmarks_after, get_published_article, is_id, remove_bookmark, save_bookmark
+from .models import bookmarks_after, get_published_article, parse_id, remove_bookmark, save_bookmark
 
 bp = Blueprint("bookmarks", __name__)
 
@@ -49,9 +49,9 @@ def toggle(article_id):
 @login_required
 def index():
     raw = request.args.get("after")
-    if raw is not None and not (raw.isdigit() and is_id(int(raw))):
+    after = parse_id(raw)
+    if raw is not None and after is None:
         abort(400, description="The “after” value must be a bookmark number.")
-    after = int(raw) if raw is not None else None
     bookmarks, has_more = bookmarks_after(current_user, after, current_app.config["FEED_PAGE_SIZE"])
     next_url = url_for("bookmarks.index", after=bookmarks[-1].id) if has_more else None
     response = render_page(

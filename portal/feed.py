@@ -8,6 +8,7 @@ from .models import (
     author_by_slug,
     feed_cursor,
     has_stories_after,
+    parse_id,
     published_stories,
     saved_article_ids,
     section_by_slug,
@@ -42,11 +43,12 @@ def _cursor_arg(name: str):
     raw = request.args.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    article_id = parse_id(raw)
+    if article_id is None:
         abort(400, description=f"The “{name}” value must be a story number.")
-    cursor = feed_cursor(int(raw))
+    cursor = feed_cursor(article_id)
     if cursor is None:
-        abort(400, description=f"There is no published story {raw} to page from.")
+        abort(400, description=f"There is no published story {article_id} to page from.")
     return cursor
 
 

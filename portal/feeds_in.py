@@ -326,7 +326,7 @@ def fetch_url(url: str) -> tuple[bytes, str]:
             if response.status_code != 200:
                 raise FeedError(f"HTTP {response.status_code} {response.reason or ''}".rstrip())
             length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > cap:
+            if length.isascii() and length.isdigit() and int(length) > cap:
                 raise FeedError(_too_large(cap, f"{int(length):,} bytes announced"))
             chunks, size = [], 0
             for chunk in response.iter_content(chunk_size=16 * 1024):

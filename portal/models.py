@@ -34,6 +34,15 @@ def is_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
+def parse_id(raw: str | None) -> int | None:
+    """An id written in a URL or form: ASCII digits naming a possible row, else None.
+    (str.isdigit() alone accepts "²", which int() refuses.)"""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if is_id(value) else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -313,10 +322,11 @@ def user_by_email(email: str) -> User | None:
 def user_by_session_id(session_id: str) -> User | None:
     """The user a session or remember cookie names, if that session is still current."""
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, version = parse_id(user_id), parse_id(version)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version:
         return None
     return user
 

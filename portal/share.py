@@ -116,12 +116,12 @@ def parse_options(args) -> QrOptions:
     options = {}
     if "size" in values:
         size = values["size"]
-        if not size.isdigit() or int(size) not in SIZE_RANGE:
+        if not (size.isascii() and size.isdigit()) or int(size) not in SIZE_RANGE:
             raise BadOption(f"size must be a whole number of pixels from {SIZE_RANGE.start} to {SIZE_RANGE.stop - 1}.")
         options["size"] = int(size)
     if "border" in values:
         border = values["border"]
-        if not border.isdigit() or int(border) not in BORDER_RANGE:
+        if not (border.isascii() and border.isdigit()) or int(border) not in BORDER_RANGE:
             raise BadOption(f"border must be a whole number of modules from 0 to {BORDER_RANGE.stop - 1}.")
         options["border"] = int(border)
     if "dark" in values:

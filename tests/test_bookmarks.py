@@ -201,7 +201,8 @@ def test_bookmarks_newest_saved_first_with_saved_time_and_cursor(app, reader, fa
     assert "<html" not in rest.get_data(as_text=True)
     assert story_ids(rest) == order[3:]
     assert "all your bookmarks" in soup(rest).select_one(".feed-end").get_text()
-    assert reader.get("/bookmarks?after=x").status_code == 400
+    for bad in ("x", "²", "-1", "9" * 12):
+        assert reader.get(f"/bookmarks?after={bad}").status_code == 400
 
 
 def test_removing_from_the_bookmarks_page_in_place_and_undo(app, reader, user, factory):

@@ -104,7 +104,7 @@ def test_sentinel_loads_next_batch_by_intersection_and_swaps_itself(client, fact
     assert sentinel.select_one('a[rel="next"]')["href"] == f"/?after={made[29]}"
 
 
-@pytest.mark.parametrize("value", ["abc", "", "-3", "1.5", "0x10", "99999", "1" * 40, "%00"])
+@pytest.mark.parametrize("value", ["abc", "", "-3", "1.5", "0x10", "99999", "1" * 40, "%00", "²", "１２", "0"])
 @pytest.mark.parametrize("name", ["after", "through"])
 def test_bad_cursor_gets_400_page(client, factory, name, value):
     factory.stories(3)

@@ -122,6 +122,8 @@ def test_transparent_light_leaves_the_background_clear(client, story):
     ("size=abc", "size must be"),
     ("size=-100", "size must be"),
     ("size=1e3", "size must be"),
+    ("size=%C2%B2", "size must be"),
+    ("border=%C2%B2", "border must be"),
     ("border=9", "border must be a whole number of modules from 0 to 8."),
     ("border=-1", "border must be"),
     ("dark=red", "dark must be a colour written #rgb or #rrggbb."),

@@ -1,0 +1,160 @@
+// "N new stories" on a list that is open: ask the server every data-live-interval seconds while
+// the tab is visible (htmx trigger filters would need eval, which is off), and when the reader
+// asks for them, put the new rows on top without moving what they were looking at.
+//
+// The #new-stories region (templates/feed/list.html) has hx-get="/live/new?newest=<id>" and
+// hx-trigger="live-poll"; this file fires that event. The notice it receives
+// (templates/partials/new_stories.html) is a link whose hx-get inserts the new rows at the top of
+// the list (data-live-insert). Without this file, or without JavaScript, there is no notice.
+(function () {
+  "use strict";
+
+  var REGION_ID = "new-stories";
+  var timer = null;
+  var lastPoll = Date.now(); // the page itself is fresh
+  var shownEtag = null; // the ETag of the notice on screen, sent back as If-None-Match
+  var pendingInsert = null; // what beforeSwap learnt about the rows being inserted
+
+  function region() {
+    return document.getElementById(REGION_ID);
+  }
+
+  function intervalMs(el) {
+    var seconds = parseFloat(el.getAttribute("data-live-interval"));
+    return Math.max(1, seconds || 30) * 1000;
+  }
+
+  function visible() {
+    return document.visibilityState === "visible";
+  }
+
+  function poll() {
+    var el = region();
+    if (!el || !visible()) return;
+    lastPoll = Date.now();
+    window.htmx.trigger(el, "live-poll");
+  }
+
+  // One timer at a time, and none while the tab is hidden; back in view, a check that is
+  // overdue happens at once.
+  function schedule() {
+    clearTimeout(timer);
+    timer = null;
+    var el = region();
+    if (!el || !visible()) return;
+    var wait = Math.max(0, lastPoll + intervalMs(el) - Date.now());
+    timer = setTimeout(function () {
+      poll();
+      schedule();
+    }, wait);
+  }
+
+  // htmx names the element an event fires on in detail.elt; the one that made the request is here.
+  function requester(detail) {
+    return detail.requestConfig ? detail.requestConfig.elt : null;
+  }
+
+  function sendEtag(event) {
+    if (event.detail.elt === region() && shownEtag) {
+      event.detail.headers["If-None-Match"] = shownEtag;
+    }
+  }
+
+  // The row the reader is looking at (the first one on screen) and where it is, once they have
+  // scrolled down; at the very top of the page, new rows simply appear there.
+  function readingPosition(list) {
+    if (window.scrollY <= 0) return null;
+    var rows = list.children;
+    for (var i = 0; i < rows.length; i++) {
+      var top = rows[i].getBoundingClientRect();
+      if (top.bottom > 0) return { row: rows[i], top: top.top };
+    }
+    return null;
+  }
+
+  function beforeSwap(event) {
+    var detail = event.detail;
+    var el = region();
+    var from = requester(detail);
+    if (!from || !el) return;
+    if (from === el) {
+      // A check for new stories. 304: the notice shown is still right. A reply to a request
+      // made before the rows were inserted (older cursor) is out of date.
+      if (detail.requestConfig.path !== el.getAttribute("hx-get") || detail.xhr.status === 304) {
+        detail.shouldSwap = false;
+      } else if (detail.xhr.status === 200) {
+        shownEtag = detail.xhr.getResponseHeader("ETag");
+      }
+      return;
+    }
+    if (!from.hasAttribute || !from.hasAttribute("data-live-insert")) return;
+    if (detail.xhr.status !== 200 || !el.contains(from)) {
+      detail.shouldSwap = false;
+      return;
+    }
+    // The new rows: never one that is on the page already.
+    var parsed = document.createElement("template");
+    parsed.innerHTML = detail.serverResponse;
+    var rows = parsed.content.querySelectorAll("li.story[id]");
+    var newest = rows.length ? rows[0].id.replace("story-", "") : null;
+    var inserted = [];
+    rows.forEach(function (row) {
+      if (document.getElementById(row.id)) {
+        row.remove();
+      } else {
+        inserted.push(row.id);
+      }
+    });
+    detail.serverResponse = parsed.innerHTML;
+    pendingInsert = {
+      link: from,
+      newest: newest,
+      inserted: inserted,
+      reading: readingPosition(detail.target)
+    };
+  }
+
+  function afterSwap(event) {
+    var insert = pendingInsert;
+    if (!insert || requester(event.detail) !== insert.link) return;
+    pendingInsert = null;
+    if (insert.reading) {
+      // Browsers that anchor scrolling have kept the row in place already (then this is 0).
+      var moved = insert.reading.row.getBoundingClientRect().top - insert.reading.top;
+      if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+    }
+    var el = region();
+    if (el) {
+      // The notice has been answered: clear it, and count from the newest story now shown.
+      el.replaceChildren();
+      shownEtag = null;
+      if (insert.newest) {
+        var url = new URL(el.getAttribute("hx-get"), window.location.href);
+        url.searchParams.set("newest", insert.newest);
+        el.setAttribute("hx-get", url.pathname + url.search);
+        window.htmx.process(el);
+      }
+      lastPoll = Date.now();
+      schedule();
+    }
+    // Keyboard and screen reader users continue from the first new story, the page unmoved.
+    var first = insert.inserted.length && document.getElementById(insert.inserted[0]);
+    var link = first && first.querySelector(".story-title a");
+    if (link) link.focus({ preventScroll: true });
+  }
+
+  function start() {
+    if (!window.htmx || !region()) return;
+    document.addEventListener("htmx:configRequest", sendEtag);
+    document.addEventListener("htmx:beforeSwap", beforeSwap);
+    document.addEventListener("htmx:afterSwap", afterSwap);
+    document.addEventListener("visibilitychange", schedule);
+    schedule();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
