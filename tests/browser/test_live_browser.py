@@ -203,3 +203,29 @@ def test_a_section_page_is_told_only_of_its_own_stories(watched, server):
     insert_new_stories(page, "1 new story")
     assert row_ids(page)[0] == fresh
     assert page.url == f"{server.url}/sections/{mine}"
+
+
+def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_once(watched, server):
+    """The desk's feed import publishes roundups; a reader with the front page open sees them."""
+    from pathlib import Path
+
+    from portal.feeds_in import import_source
+
+    page = watched
+    page.goto(server.url + "/")
+    shown = row_ids(page)
+    feed = Path(__file__).resolve().parent.parent / "fixtures" / "feeds" / "ledger_review_rss.xml"
+    with server.app.app_context():
+        result = import_source(str(feed))
+    assert result.added >= 2
+    insert_new_stories(page, f"{result.added} new stories")
+    ids = row_ids(page)
+    assert len(ids) == len(set(ids)) == len(shown) + result.added
+    assert ids[result.added:] == shown
+    kinds = page.locator("ol.stories li.story").nth(0).locator(".kind-roundup")
+    expect(kinds).to_contain_text("Roundup")
+    # Importing the same feed again adds nothing, so nothing more is announced.
+    with server.app.app_context():
+        assert import_source(str(feed)).added == 0
+    page.wait_for_timeout(2_500)
+    assert page.locator("#new-stories").inner_text() == ""
