@@ -59,3 +59,30 @@ def test_init_db_adopts_a_database_made_before_migrations(tmp_path):
     with app.app_context():
         assert db.session.scalars(select(Section.name)).all() == ["AI"]
     assert schema_differences(app) == []
+
+
+def test_upgrading_keeps_every_row_of_every_table(tmp_path):
+    """Upgrades that rebuild a table (SQLite's batch mode) must not cascade deletes into the
+    tables that refer to it: bylines and bookmarks survive."""
+    app = empty_app(tmp_path)
+    with app.app_context():
+        upgrade(revision=FIRST_REVISION)
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO sections (id, name, slug, description) VALUES (1, 'AI', 'ai', '');"))
+            connection.execute(text(
+                "INSERT INTO authors (id, name, slug, email, bio) VALUES (1, 'Ada', 'ada', 'a@example.com', '')"))
+            connection.execute(text(
+                "INSERT INTO articles (id, title, slug, summary, body, kind, section_id, status, published_at,"
+                " updated_at) VALUES (1, 'Chips', 'chips', '', 'Body', 'news', 1, 'published',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            connection.execute(text("INSERT INTO article_authors (article_id, author_id, position) VALUES (1, 1, 0)"))
+            connection.execute(text(
+                "INSERT INTO users (id, email, password_hash, is_editor, created_at, session_version, feed_token)"
+                " VALUES (1, 'r@example.com', 'x', false, CURRENT_TIMESTAMP, 1, 'token-token-token-token')"))
+            connection.execute(text(
+                "INSERT INTO bookmarks (id, user_id, article_id, created_at) VALUES (1, 1, 1, CURRENT_TIMESTAMP)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            for table in ("sections", "authors", "articles", "article_authors", "users", "bookmarks"):
+                assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
