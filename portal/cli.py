@@ -51,7 +51,7 @@ def demo(articles, drafts):
 
 @portal_cli.command("create-user")
 @click.argument("email")
-@click.option("--editor", is_flag=True, help="Give the account the editor's desk.")
+@click.option("--editor", is_flag=True, help="Mark the account as an editor's.")
 def create_user(email, editor):
     """Create a reader (or editor) account.
 
