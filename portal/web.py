@@ -55,16 +55,23 @@ def set_security_headers(response):
     return response
 
 
+def release_database_session(_error=None):
+    """End the request's session. A connection the database dropped mid-request cannot even be
+    rolled back: invalidate it (the pool opens a fresh one) rather than fail the response."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("Dropped a database connection that had gone away")
+        db.session().invalidate()
+        db.session.remove()
+
+
 def handle_database_unavailable(error: SQLAlchemyError):
     """The database is down, unreachable, overloaded or too slow: a 503, never a 500 or a hang
     (connect and statement timeouts bound the wait); the next request tries afresh."""
     current_app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
                                type(getattr(error, "orig", None) or error).__name__)
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        pass
-    db.session.remove()
+    release_database_session()
     # The page must not ask the database who is signed in.
     g._login_user = login_manager.anonymous_user()
     response = make_response(render_template(
@@ -108,7 +115,7 @@ def handle_http_error(error: HTTPException):
         # An untrusted Host header: no page is built from it, not even a link.
         return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     if code >= 500:
-        db.session.rollback()
+        release_database_session()
     heading, advice = ERROR_PAGES.get(code, (error.name, ""))
     # A description passed to abort() says what was wrong with this request; werkzeug's
     # stock descriptions are too technical for readers.
@@ -156,11 +163,16 @@ def nav_sections():
     try:
         return all_sections()
     except SQLAlchemyError:
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session().invalidate()
         return []
 
 
 def init_app(app):
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first.
+    app.teardown_appcontext(release_database_session)
     app.add_template_global(nav_sections)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)

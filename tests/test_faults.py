@@ -167,3 +167,27 @@ def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, p
     engine.dispose()
     expected = {(user_ids[f"reader{n}@example.com"], article_id) for n, article_id in saved}
     assert expected <= kept
+
+
+def test_a_connection_lost_after_the_view_still_answers(tmp_path, postgres_url):
+    """The database drops the request's connection after the view has its answer: the response
+    stands (no 500 from closing the session), and the next request gets a fresh connection."""
+    from sqlalchemy import create_engine, text
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=private_schema_url(postgres_url))
+    admin = create_engine(postgres_url)
+
+    @app.get("/answer-then-lose-connection")
+    def answer_then_lose_connection():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "answered"
+
+    client = app.test_client()
+    try:
+        response = client.get("/answer-then-lose-connection")
+        assert response.status_code == 200 and response.get_data(as_text=True) == "answered"
+        assert client.get("/readyz").status_code == 200
+    finally:
+        admin.dispose()
