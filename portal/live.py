@@ -10,13 +10,14 @@ import hashlib
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from .extensions import db
 from .htmx import is_fragment_request
 from .models import (
     Article,
     feed_cursor,
+    feed_position,
     parse_id,
     published_stories,
     saved_article_ids,
@@ -77,7 +78,7 @@ class LiveList:
 def count_newer(stories, cursor, cap: int) -> int:
     """How many of `stories` come before the cursor in feed order, counting at most `cap`:
     one keyset query on the feed index, however many there are."""
-    newer = stories if cursor is None else stories.where(tuple_(Article.published_at, Article.id) > cursor)
+    newer = stories if cursor is None else stories.where(feed_position() > cursor)
     capped = newer.with_only_columns(Article.id).order_by(None).limit(cap).subquery()
     return db.session.scalar(select(func.count()).select_from(capped))
 

@@ -251,19 +251,20 @@ def feed_cursor(article_id: int) -> tuple[datetime, int] | None:
     return published_at, article_id
 
 
-def _feed_position():
+def feed_position():
+    """A story's place in feed order, for keyset comparisons with a cursor."""
     return tuple_(Article.published_at, Article.id)
 
 
 def stories_after(base, cursor: tuple[datetime, int] | None, limit: int) -> tuple[list[Article], bool]:
     """One page of `base` after the cursor, and whether more follow."""
-    stmt = base if cursor is None else base.where(_feed_position() < cursor)
+    stmt = base if cursor is None else base.where(feed_position() < cursor)
     rows = list(db.session.scalars(_with_listing_data(stmt.limit(limit + 1))))
     return rows[:limit], len(rows) > limit
 
 
 def has_stories_after(base, cursor: tuple[datetime, int]) -> bool:
-    return bool(db.session.scalar(select(base.where(_feed_position() < cursor).limit(1).exists())))
+    return bool(db.session.scalar(select(base.where(feed_position() < cursor).limit(1).exists())))
 
 
 def stories_through(base, cursor: tuple[datetime, int], cap: int) -> tuple[list[Article], bool]:
@@ -271,7 +272,7 @@ def stories_through(base, cursor: tuple[datetime, int], cap: int) -> tuple[list[
 
     Returns the rows and whether newer rows were left off above them.
     """
-    stmt = base.where(_feed_position() >= cursor)
+    stmt = base.where(feed_position() >= cursor)
     newest_first = list(
         db.session.scalars(
             _with_listing_data(
