@@ -19,6 +19,7 @@ from . import (
     password_reset,
     search,
     share,
+    public_responses,
     syndication,
     web,
 )
@@ -45,6 +46,7 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    public_responses.init_app(app)
     auth.init_app(app)
     web.init_app(app)
     ops.init_app(app)

@@ -1,11 +1,12 @@
-"""Reader accounts: register, sign in and out, and the account page."""
+"""Reader accounts: register, sign in and out, the account page and its list of sign-ins."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from . import known_devices
 from .extensions import db, limiter, login_manager
 from .forms import (
     ActionForm,
@@ -17,6 +18,7 @@ from .forms import (
 )
 from .models import (
     User,
+    UserSession,
     delete_user,
     get_published_article,
     new_feed_token,
@@ -24,23 +26,107 @@ from .models import (
     parse_id,
     save_bookmark,
     user_by_email,
-    user_by_session_id,
 )
 from .passwords import hash_password, verify_password, verify_password_or_waste_time
+from .sessions import (
+    active_sessions,
+    end_session,
+    end_sessions,
+    expires_at,
+    remember_cookie_value,
+    renew,
+    session_for_key,
+    session_for_remember_cookie,
+    start_session,
+    touch,
+)
+from .public_responses import is_shared_cacheable
 
 bp = Blueprint("auth", __name__)
 
+REMEMBER_COOKIE = "remember"
+
 
 @login_manager.user_loader
-def load_user(session_id: str):
-    return user_by_session_id(session_id)
+def load_user(session_key: str):
+    row = session_for_key(session_key)
+    if row is None:
+        return None
+    touch(row)
+    return _signed_in_user(row.user, row, session_key)
+
+
+@login_manager.request_loader
+def load_user_from_remember_cookie(request):
+    """A browser back without its session cookie: its remember cookie signs it in for this
+    request; renew_remembered_sign_in() gives it a new key and validator on the way out."""
+    value = request.cookies.get(REMEMBER_COOKIE)
+    if not value:
+        return None
+    found = session_for_remember_cookie(value)
+    if found is None:
+        g.forget_remember_cookie = True  # spent, expired or ended: stop sending it
+        return None
+    row, validator = found
+    g.remembered_sign_in = (row, validator)
+    return _signed_in_user(row.user, row, None)
+
+
+def _signed_in_user(user: User, row: UserSession, session_key: str | None) -> User:
+    user.current_session = row
+    user.session_key = session_key
+    return user
+
+
+def set_remember_cookie(response, row: UserSession, validator: str) -> None:
+    config = current_app.config
+    seconds = max(0, int((expires_at(row) - row.last_seen_at).total_seconds()))
+    response.set_cookie(REMEMBER_COOKIE, remember_cookie_value(row, validator), max_age=seconds,
+                        secure=config["REMEMBER_COOKIE_SECURE"], httponly=config["REMEMBER_COOKIE_HTTPONLY"],
+                        samesite=config["REMEMBER_COOKIE_SAMESITE"])
+
+
+def clear_remember_cookie(response) -> None:
+    config = current_app.config
+    response.delete_cookie(REMEMBER_COOKIE, secure=config["REMEMBER_COOKIE_SECURE"],
+                           httponly=config["REMEMBER_COOKIE_HTTPONLY"],
+                           samesite=config["REMEMBER_COOKIE_SAMESITE"])
+
+
+def renew_remembered_sign_in(response):
+    """After a remember cookie signed this request in: a new session key and validator, so the
+    cookie just used never works again. Not on a response that shared caches may keep (it must
+    carry no cookie): the next private page renews instead."""
+    if is_shared_cacheable(response):
+        return response
+    remembered = g.pop("remembered_sign_in", None)
+    if remembered is not None:
+        row, validator = remembered
+        user = row.user
+        try:
+            renewed = renew(row, validator)
+            db.session.commit()
+        except SQLAlchemyError:
+            current_app.logger.warning("Could not renew a remembered sign-in", exc_info=True)
+            db.session.rollback()
+            return response
+        if renewed is not None:
+            key, new_validator = renewed
+            login_user(_signed_in_user(user, row, key), fresh=False)
+            set_remember_cookie(response, row, new_validator)
+    elif g.pop("forget_remember_cookie", False):
+        clear_remember_cookie(response)
+    return response
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """A local path to return to; anything pointing at another site falls back to the default."""
+    """A local path to return to; anything pointing at another site, or that could not be sent
+    in a Location header (control characters), falls back to the default."""
     if not target:
         return default
     target = target.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
@@ -51,10 +137,19 @@ def pending_story_id(form) -> int | None:
     return parse_id((form.save.data or "").strip())
 
 
+def sign_in(user: User, remember: bool = False) -> str | None:
+    """Start a sign-in on a fresh session (nothing from before survives: session fixation) and
+    commit it. Returns the remember validator when remembered, for set_remember_cookie()."""
+    row, key, validator = start_session(user, request.user_agent.string, request.remote_addr, remember)
+    db.session.commit()
+    session.clear()
+    login_user(_signed_in_user(user, row, key))
+    return validator
+
+
 def finish_sign_in(user: User, form, remember: bool = False):
-    """Sign in on a fresh session, save the story the reader asked for on the way, and return."""
-    session.clear()  # nothing from before sign-in survives (session fixation)
-    login_user(user, remember=remember)
+    """Sign in, save the story the reader asked for on the way, and return where they were."""
+    validator = sign_in(user, remember)
     target = safe_next(form.next.data)
     story_id = pending_story_id(form)
     if story_id is not None:
@@ -63,7 +158,10 @@ def finish_sign_in(user: User, form, remember: bool = False):
             save_bookmark(user, article.id)
             flash(f"Saved “{article.title}”.")
             target = f"{target.split('#')[0]}#story-{article.id}"
-    return redirect(target, code=303)
+    response = redirect(target, code=303)
+    if validator is not None:
+        set_remember_cookie(response, user.current_session, validator)
+    return known_devices.remember_device(response, user.email)
 
 
 def create_account(form) -> User | None:
@@ -82,15 +180,24 @@ def create_account(form) -> User | None:
     return user
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every other session and remember cookie of this account."""
+def change_password(user: User, new_password: str, keep: UserSession | None = None) -> None:
+    """Set a new password and end every sign-in of this account but `keep` (this browser's)."""
     user.password_hash = hash_password(new_password)
     user.session_version += 1
+    end_sessions(user, keep=keep)
     db.session.commit()
 
 
-def _posted_email() -> str:
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+def _posted_account() -> str:
+    return "account:" + known_devices.posted_email()
+
+
+def _known_device_key() -> str:
+    return "device:" + (known_devices.known_device_nonce() or "")
+
+
+def _unknown_device() -> bool:
+    return not known_devices.is_known_device()
 
 
 def _failed(response) -> bool:
@@ -112,10 +219,16 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
+# Failed sign-ins count per address and per account for browsers that have not signed in to the
+# account before; a browser that has (known_devices) counts its own failures alone, so a flood
+# from elsewhere never locks the owner out.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               exempt_when=known_devices.is_known_device)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], deduct_when=_failed,
-               key_func=_posted_email, scope="login-account")
+               key_func=_posted_account, scope="login-account", exempt_when=known_devices.is_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], deduct_when=_failed,
+               key_func=_known_device_key, scope="login-device", exempt_when=_unknown_device)
 def login():
     form = LoginForm(next=request.args.get("next"), save=request.args.get("save"))
     if current_user.is_authenticated:
@@ -130,12 +243,22 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def signed_out(message: str, target: str):
+    """End this browser's session and remember cookie (the sign-in itself is the caller's)."""
+    session.clear()
+    logout_user()
+    flash(message)
+    response = redirect(target, code=303)
+    clear_remember_cookie(response)
+    return response
+
+
 @bp.post("/logout")
 def logout():
-    session.clear()
-    logout_user()  # after clearing: it marks the remember cookie for deletion in the session
-    flash("You’re signed out.")
-    return redirect(url_for("feed.index"), code=303)
+    if current_user.is_authenticated:
+        end_session(current_user, current_user.current_session.id)
+        db.session.commit()
+    return signed_out("You’re signed out.", url_for("feed.index"))
 
 
 @bp.get("/account")
@@ -150,7 +273,35 @@ def render_account(password_form=None, delete_form=None, status=200):
         password_form=password_form or ChangePasswordForm(),
         delete_form=delete_form or DeleteAccountForm(),
         token_form=ActionForm(),
+        sign_ins=active_sessions(current_user),
+        this_sign_in=current_user.current_session,
     ), status
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def account_end_session(session_id):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if session_id == current_user.current_session.id:
+        end_session(current_user, session_id)
+        db.session.commit()
+        return signed_out("You’re signed out.", url_for("feed.index"))
+    if not end_session(current_user, session_id):
+        abort(404)
+    db.session.commit()
+    flash("That browser is signed out.")
+    return redirect(url_for("auth.account", _anchor="sign-ins"), code=303)
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def account_end_all_sessions():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    end_sessions(current_user)
+    db.session.commit()
+    return signed_out("You’re signed out everywhere, on this browser too.", url_for("auth.login"))
 
 
 @bp.post("/account/password")
@@ -159,12 +310,8 @@ def account_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.current_password.data):
-            remembered = session.get("_remember") == "set" or request.cookies.get(
-                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
             user = current_user._get_current_object()
-            change_password(user, form.new_password.data)
-            # This session carries on under the new version; every other one ends.
-            login_user(user, remember=remembered)
+            change_password(user, form.new_password.data, keep=user.current_session)
             flash("Your password is changed. Other devices have been signed out.")
             return redirect(url_for("auth.account"), code=303)
         form.current_password.errors.append("That isn’t your current password.")
@@ -177,12 +324,8 @@ def account_delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
-            user = db.session.get(User, current_user.id)
-            session.clear()
-            logout_user()
-            delete_user(user)
-            flash("Your account and its bookmarks are deleted.")
-            return redirect(url_for("feed.index"), code=303)
+            delete_user(db.session.get(User, current_user.id))
+            return signed_out("Your account and its bookmarks are deleted.", url_for("feed.index"))
         form.password.errors.append("That isn’t your password.")
     return render_account(delete_form=form, status=400)
 
@@ -204,3 +347,5 @@ def init_app(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = "strong"
+    # After Flask-Login's own after_request (registered above), so this one runs before it.
+    app.after_request(renew_remembered_sign_in)

@@ -41,7 +41,10 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": None,  # None: on in production
+    # A sign-in ends this long after it began, remembered or not ...
     "REMEMBER_COOKIE_DURATION": 30 * 86400,
+    # ... and once unused for this long (seconds).
+    "SESSION_IDLE_TIMEOUT": 14 * 86400,
     # A page left open for hours must still be able to save a bookmark: tokens live as long as
     # the session they belong to.
     "WTF_CSRF_TIME_LIMIT": None,
@@ -124,7 +127,7 @@ def configure(app, overrides=None):
     if production and not (cfg["PUBLIC_URL"] or cfg["TRUSTED_HOSTS"]):
         raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
     for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "LIVE_INTERVAL", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
-                "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
+                "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
                 "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT"):
         cfg[key] = int(cfg[key])
     if production:

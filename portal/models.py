@@ -148,6 +148,9 @@ class Article(db.Model):
         # The feed's keyset queries: newest first overall, and per section.
         Index("ix_articles_feed", "status", "published_at", "id"),
         Index("ix_articles_section_feed", "section_id", "status", "published_at", "id"),
+        # Ids leave the server (URLs, share codes, bookmarks): SQLite must never hand a deleted
+        # story's id to a new one (PostgreSQL's sequences never go back).
+        {"sqlite_autoincrement": True},
     )
 
     @property
@@ -182,14 +185,25 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(80))
     is_editor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Part of the id that sessions and remember cookies carry: bumping it (on a password change)
-    # signs out every other session and voids every remember cookie.
+    # Bumped on every password change; password-reset links name it, so a used link is void.
     session_version: Mapped[int] = mapped_column(default=1)
     # The secret in the private bookmarks feed's URL; the reader can reset it.
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
 
+    # A deleted account's id is never given to a new one, so nothing that named it names another.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    # The sign-in (UserSession) this object was loaded for, and the key its session cookie
+    # carries: set by portal.sessions, never stored on the user.
+    current_session = None
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session cookie: the sign-in's random key, never the
+        account's id, so ending that sign-in on the server ends every copy of the cookie."""
+        if self.session_key is None:
+            raise RuntimeError("sign in through portal.sessions.start_session()")
+        return self.session_key
 
     @property
     def greeting_name(self) -> str:
@@ -210,7 +224,29 @@ class Bookmark(db.Model):
         UniqueConstraint("user_id", "article_id"),
         # The bookmarks page: a reader's newest saves first (ids grow with saving time).
         Index("ix_bookmarks_user_recent", "user_id", "id"),
+        {"sqlite_autoincrement": True},
     )
+
+
+class UserSession(db.Model):
+    """One sign-in of a reader, on one browser. The session cookie carries its random key and a
+    remember cookie its id and a validator; the row keeps only their SHA-256 digests."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # None: not remembered ("Keep me signed in" was not ticked).
+    remember_digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the account page shows: "Firefox on Linux", and the network (not the address).
+    browser: Mapped[str] = mapped_column(String(120), default="")
+    network: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
 
 # ---- queries -------------------------------------------------------------
@@ -320,18 +356,6 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def user_by_session_id(session_id: str) -> User | None:
-    """The user a session or remember cookie names, if that session is still current."""
-    user_id, _, version = session_id.partition(":")
-    user_id, version = parse_id(user_id), parse_id(version)
-    if user_id is None or version is None:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version:
-        return None
-    return user
-
-
 def user_by_feed_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.feed_token == token))
 
@@ -398,5 +422,6 @@ def saved_stories(user: User):
 
 def delete_user(user: User) -> None:
     db.session.execute(delete(Bookmark).where(Bookmark.user_id == user.id))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.delete(user)
     db.session.commit()

@@ -3,11 +3,10 @@
 import hashlib
 import hmac
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .auth import change_password
+from .auth import change_password, sign_in
 from .extensions import db, limiter
 from .forms import ResetPasswordForm, ResetRequestForm
 from .mail import send_mail_in_background
@@ -128,9 +127,8 @@ def reset_with_token(token: str):
         return _private(current_app.make_response((page, 400)))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        change_password(user, form.password.data)  # ends every other session, and voids this link
-        session.clear()
-        login_user(user)
+        change_password(user, form.password.data)  # ends every sign-in, and voids this link
+        sign_in(user)
         flash("Your password is changed and you’re signed in. Any other devices have been signed out.")
         return redirect(url_for("auth.account"), code=303)
     status = 400 if request.method == "POST" else 200

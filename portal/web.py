@@ -49,9 +49,10 @@ def set_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user.is_authenticated:
+    # A response that chose its caching (a public QR image, a feed) never asks who is signed in.
+    if "Cache-Control" not in headers and current_user.is_authenticated:
         # Pages for a signed-in reader show their own data: never to a shared cache.
-        headers.setdefault("Cache-Control", "private, no-cache")
+        headers["Cache-Control"] = "private, no-cache"
     return response
 
 

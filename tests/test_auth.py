@@ -104,19 +104,19 @@ def test_login_error_never_says_which_part_was_wrong(client, user):
 
 def test_logout_is_post_only_and_clears_session_and_remember_cookie(client, user):
     log_in(client, user.email, remember=True)
-    assert client.get_cookie("remember_token") is not None
+    assert client.get_cookie("remember") is not None
     assert client.get("/logout").status_code == 405
     token = csrf_token_from(client.get("/account"))
     response = client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 303
-    assert client.get_cookie("remember_token") is None
+    assert client.get_cookie("remember") is None
     assert signed_in_as(client) is None
 
 
 def test_cookie_flags_in_development(client, user):
     response = log_in(client, user.email, remember=True)
     cookies = set_cookies(response)
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember"):
         flags = cookies[name].lower()
         assert "httponly" in flags and "samesite=lax" in flags
         assert "secure" not in flags.replace("; secure", "")  # plain HTTP in development
@@ -133,7 +133,7 @@ def test_cookies_are_secure_in_production(tmp_path):
     client = app.test_client()
     response = log_in(client, "reader@example.com", remember=True)
     cookies = set_cookies(response)
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember"):
         assert "; secure" in cookies[name].lower()
         assert "httponly" in cookies[name].lower() and "samesite=lax" in cookies[name].lower()
 

@@ -1,9 +1,9 @@
 import threading
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.extensions import db
-from portal.models import Bookmark, Status, User
+from portal.models import Bookmark, Status, User, UserSession
 
 from .conftest import csrf_token_from, log_in
 from .helpers import next_link, soup, story_ids
@@ -126,7 +126,8 @@ def test_a_session_ended_elsewhere_is_sent_to_sign_in_with_the_save(app, reader,
     story = factory.story()
     token = csrf_token_from(reader.get("/account"))
     with app.app_context():
-        db.session.get(User, user.id).session_version += 1  # e.g. the password changed elsewhere
+        # e.g. "Sign out everywhere" or a password change on another device
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         db.session.commit()
     response = reader.post(f"/bookmarks/{story.id}", data={"action": "save", "next": "/"},
                            headers={**HX, "X-CSRFToken": token})

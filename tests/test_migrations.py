@@ -86,3 +86,27 @@ def test_upgrading_keeps_every_row_of_every_table(tmp_path):
         with db.engine.connect() as connection:
             for table in ("sections", "authors", "articles", "article_authors", "users", "bookmarks"):
                 assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+
+
+def test_migrated_tables_never_hand_out_a_deleted_rows_id(tmp_path):
+    """On SQLite only AUTOINCREMENT tables (a rebuild, in a migration) keep ids from coming back."""
+    app = empty_app(tmp_path)
+    with app.app_context():
+        upgrade()
+        ids = []
+        for email in ("first@example.com", "second@example.com"):
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO users (email, password_hash, is_editor, created_at, session_version, feed_token)"
+                    " VALUES (:email, 'x', false, CURRENT_TIMESTAMP, 1, :email)"), {"email": email})
+                ids.append(connection.execute(text("SELECT max(id) FROM users")).scalar())
+                connection.execute(text("DELETE FROM users"))
+        assert ids[1] > ids[0]
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as connection:
+                for table in ("users", "articles", "bookmarks", "user_sessions"):
+                    sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar()
+                    assert "AUTOINCREMENT" in sql, table
+                triggers = connection.execute(text(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'articles'")).scalar()
+            assert triggers == 3  # the search index's triggers survived the rebuild
