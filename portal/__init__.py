@@ -17,9 +17,9 @@ from . import (
     live,
     ops,
     password_reset,
+    public_responses,
     search,
     share,
-    public_responses,
     syndication,
     web,
 )

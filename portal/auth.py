@@ -2,7 +2,18 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -28,6 +39,7 @@ from .models import (
     user_by_email,
 )
 from .passwords import hash_password, verify_password, verify_password_or_waste_time
+from .public_responses import is_shared_cacheable
 from .sessions import (
     active_sessions,
     end_session,
@@ -40,7 +52,6 @@ from .sessions import (
     start_session,
     touch,
 )
-from .public_responses import is_shared_cacheable
 
 bp = Blueprint("auth", __name__)
 
