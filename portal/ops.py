@@ -16,13 +16,15 @@ from .extensions import db
 bp = Blueprint("ops", __name__)
 request_log = logging.getLogger("portal.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-READY_WAIT_SECONDS = 1.0
 
 
 @bp.get("/healthz")
 def healthz():
     """The process is up and serving (no dependency is asked)."""
     return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+READY_WAIT_SECONDS = 1.0
 
 
 @bp.get("/readyz")
