@@ -79,9 +79,8 @@ def watch_postgresql_waits(engine, statement_timeout_ms: int):
         if scope is not None:
             if scope.unanswered:
                 raise psycopg.OperationalError("the database did not answer: not connecting again")
-            connect_timeout = int(cparams.get("connect_timeout") or SHORTEST_CONNECT)
-            cparams = {**cparams, "connect_timeout": min(connect_timeout,
-                                                         max(SHORTEST_CONNECT, math.ceil(scope.seconds)))}
+            bound = max(SHORTEST_CONNECT, math.ceil(scope.seconds))  # psycopg counts whole seconds
+            cparams = {**cparams, "connect_timeout": min(int(cparams.get("connect_timeout") or bound), bound)}
         connection = WatchedConnection.connect(*cargs, **cparams)
         connection.wait_seconds = wait_seconds
         return connection
@@ -131,7 +130,8 @@ def bounded_waits(seconds: float):
 
 
 class WatchedConnection(psycopg.Connection):
-    """A psycopg connection whose every wait on the server has a deadline (see the module's doc)."""
+    """A psycopg connection whose every wait on the server has a deadline (see the module's doc):
+    statements through its client-side cursors (the only kind the app uses), commit, rollback."""
 
     wait_seconds: float | None = None  # a statement's, commit's or rollback's bound; None: none
 
