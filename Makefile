@@ -27,6 +27,8 @@ run: $(VENV)/.runtime
 
 # Production mode under gunicorn (gunicorn.conf.py); needs PORTAL_SECRET_KEY, PORTAL_PUBLIC_URL
 # (or PORTAL_TRUSTED_HOSTS) and usually PORTAL_SQLALCHEMY_DATABASE_URI: see docs/deploy.md.
+# It listens on 127.0.0.1:8000 unless PORTAL_BIND says otherwise: put a reverse proxy that
+# buffers requests in front (docs/deploy.md), never readers straight onto gunicorn.
 serve: $(VENV)/.runtime
 	PORTAL_ENV=production $(FLASK) portal init-db
 	PORTAL_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app

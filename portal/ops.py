@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .database import bounded_waits
 from .extensions import db
 
 bp = Blueprint("ops", __name__)
@@ -23,13 +24,17 @@ def healthz():
     return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
 
 
+READY_WAIT_SECONDS = 1.0
+
+
 @bp.get("/readyz")
 def readyz():
-    """Ready for traffic: the database answers."""
+    """Ready for traffic: the database answers, and quickly. A second for each wait (two to open a
+    connection, psycopg's least) and no second try, so a stalled database answers 503 within 3 s."""
     try:
-        db.session.execute(text("SELECT 1"))
+        with bounded_waits(READY_WAIT_SECONDS), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
         return {"status": "database unavailable"}, 503, {"Cache-Control": "no-store", "Retry-After": "5"}
     return {"status": "ready"}, 200, {"Cache-Control": "no-store"}
 

@@ -73,8 +73,10 @@ def handle_database_unavailable(error: SQLAlchemyError):
     current_app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
                                type(getattr(error, "orig", None) or error).__name__)
     release_database_session()
-    # The page must not ask the database who is signed in.
+    # The page must not ask the database who is signed in, nor for the sections menu: each
+    # would wait for it again.
     g._login_user = login_manager.anonymous_user()
+    g.database_unavailable = True
     response = make_response(render_template(
         "errors/error.html", code=503, heading=ERROR_PAGES[503][0], reason="", advice=ERROR_PAGES[503][1],
     ), 503)
@@ -161,6 +163,8 @@ def iso(value: datetime) -> str:
 def nav_sections():
     """The sections menu; called from base.html only, so fragments skip the query. An error
     page still renders when the database is down."""
+    if g.get("database_unavailable"):
+        return []
     try:
         return all_sections()
     except SQLAlchemyError:

@@ -1,8 +1,9 @@
-"""The database goes away while readers save bookmarks, then comes back.
+"""The database goes away, or stops answering, while readers use the site, then comes back.
 
-A TCP proxy owned by the test stands between the app and PostgreSQL; cutting it drops every
-connection and refuses new ones, as a crashed or unreachable server would. The shared
-PostgreSQL server itself keeps running.
+A TCP proxy owned by the test stands between the app and PostgreSQL. Cutting it drops every
+connection and refuses new ones, as a crashed or unreachable server would; stalling it keeps every
+connection open and accepts new ones but forwards nothing, as a frozen server or a broken
+middlebox would. The shared PostgreSQL server itself keeps running.
 """
 
 import itertools
@@ -12,7 +13,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from portal.extensions import db
 from portal.models import Bookmark
@@ -23,7 +24,8 @@ POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL") or os.environ.get("POR
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a server; cut() drops and refuses, restore() reopens."""
+    """Forwards 127.0.0.1:<port> to a server; cut() drops and refuses, restore() reopens;
+    stall() holds every byte (connections stay open, new ones are accepted), resume() lets them on."""
 
     def __init__(self, upstream: tuple[str, int]):
         self.upstream = upstream
@@ -31,7 +33,15 @@ class TcpProxy:
         self.sockets: set[socket.socket] = set()
         self.lock = threading.Lock()
         self.listener = None
+        self.forwarding = threading.Event()
+        self.forwarding.set()
         self.restore()
+
+    def stall(self):
+        self.forwarding.clear()
+
+    def resume(self):
+        self.forwarding.set()
 
     def restore(self):
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -57,6 +67,7 @@ class TcpProxy:
                     pass
                 sock.close()
             self.sockets.clear()
+        self.resume()  # pumps holding bytes of a stall run into the closed sockets and end
 
     def _accept(self, listener):
         while True:
@@ -78,6 +89,7 @@ class TcpProxy:
     def _pump(self, source, target):
         try:
             while data := source.recv(65536):
+                self.forwarding.wait()
                 target.sendall(data)
         except OSError:
             pass
@@ -98,15 +110,17 @@ def postgres_url():
     return POSTGRES_URL
 
 
-def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, postgres_url, factory_for):
-    direct_url = private_schema_url(postgres_url)
-    from sqlalchemy import make_url
-
-    url = make_url(direct_url)
+def app_behind_proxy(tmp_path, postgres_url, **config):
+    """An app on a schema of its own whose every connection goes through a TcpProxy."""
+    url = make_url(private_schema_url(postgres_url))
     proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=through_proxy, DB_CONNECT_TIMEOUT=2,
-                   DB_POOL_TIMEOUT=2, DB_STATEMENT_TIMEOUT=3000)
+    return proxy, make_app(tmp_path, SQLALCHEMY_DATABASE_URI=through_proxy, **config), url
+
+
+def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, postgres_url, factory_for):
+    proxy, app, direct_url = app_behind_proxy(tmp_path, postgres_url, DB_CONNECT_TIMEOUT=2, DB_POOL_TIMEOUT=2,
+                                              DB_STATEMENT_TIMEOUT=3000)
     stories = factory_for(app).stories(120)
     readers = []
     for n in range(4):
@@ -157,8 +171,6 @@ def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, p
     assert after and all(o[2] == 200 for o in after), "the app recovered by itself"
 
     saved = {(o[0], o[1]) for o in outcomes if o[2] == 200}
-    from sqlalchemy import create_engine
-
     engine = create_engine(direct_url)
     with engine.connect() as connection:
         user_ids = dict(connection.execute(select(db.metadata.tables["users"].c.email,
@@ -172,8 +184,6 @@ def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, p
 def test_a_connection_lost_after_the_view_still_answers(tmp_path, postgres_url):
     """The database drops the request's connection after the view has its answer: the response
     stands (no 500 from closing the session), and the next request gets a fresh connection."""
-    from sqlalchemy import create_engine, text
-
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=private_schema_url(postgres_url))
     admin = create_engine(postgres_url)
 
@@ -191,3 +201,93 @@ def test_a_connection_lost_after_the_view_still_answers(tmp_path, postgres_url):
         assert client.get("/readyz").status_code == 200
     finally:
         admin.dispose()
+
+
+# A stall answers 503 within PORTAL_DB_STATEMENT_TIMEOUT + 2 s, /readyz within 3 s (issue 9).
+STALL_CONFIG = {"DB_CONNECT_TIMEOUT": 2, "DB_STATEMENT_TIMEOUT": 2000}
+STALL_BOUND = 2.0 + 2
+READY_BOUND = 3.0
+
+
+def answer_within(bound, request):
+    """Status of `request()` run in a thread, and its seconds; a failure once it has had `bound`
+    (plus slack to tell a slow answer from none), and never a test hung on a stalled database."""
+    outcome = {}
+
+    def run():
+        began = time.monotonic()
+        outcome["status"] = request().status_code
+        outcome["seconds"] = time.monotonic() - began
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(bound + 5)
+    assert "seconds" in outcome, f"no answer in {bound + 5} s"
+    assert outcome["seconds"] < bound, outcome
+    return outcome["status"]
+
+
+def recovers(client, path="/"):
+    """Within a few seconds of the database answering again, `path` answers 200 by itself."""
+    give_up = time.monotonic() + 10
+    while (status := client.get(path).status_code) != 200 and time.monotonic() < give_up:
+        time.sleep(0.2)
+    return status == 200
+
+
+def test_a_database_that_stops_answering_costs_a_bounded_wait_and_the_site_recovers(
+        tmp_path, postgres_url, factory_for):
+    proxy, app, _ = app_behind_proxy(tmp_path, postgres_url, **STALL_CONFIG)
+    factory_for(app).stories(3)
+    client = app.test_client()
+    try:
+        assert client.get("/").status_code == 200  # the pool now holds connections
+        proxy.stall()
+        # A pooled connection's check goes unanswered; so does the connection opened instead.
+        assert answer_within(READY_BOUND, lambda: client.get("/readyz")) == 503
+        assert answer_within(STALL_BOUND, lambda: client.get("/")) == 503
+        assert answer_within(READY_BOUND, lambda: client.get("/readyz")) == 503
+        assert client.get("/healthz").status_code == 200
+        proxy.resume()
+        assert recovers(client) and recovers(client, "/readyz")
+
+        proxy.stall()  # frozen, then gone: waits end at once, and the site comes back
+        assert answer_within(STALL_BOUND, lambda: client.get("/")) == 503
+        proxy.cut()
+        assert answer_within(STALL_BOUND, lambda: client.get("/")) == 503
+        proxy.restore()
+        assert recovers(client)
+    finally:
+        proxy.cut()
+
+
+@pytest.mark.parametrize("stalls_at", ["statement", "commit", "teardown"])
+def test_a_stall_in_the_middle_of_a_request_is_bounded(tmp_path, postgres_url, factory_for, stalls_at):
+    """The database stops answering after a request's first statement: the next statement, the
+    commit, or the rollback that ends the request waits a bounded time; the connection is
+    discarded, not returned to the pool, and the next requests get fresh ones."""
+    proxy, app, _ = app_behind_proxy(tmp_path, postgres_url, **STALL_CONFIG)
+    factory_for(app).stories(1)
+    invalidated = []
+
+    @app.get("/stall")
+    def stall():
+        db.session.execute(text("SELECT 1"))
+        proxy.stall()
+        if stalls_at == "statement":
+            db.session.execute(text("SELECT 2"))
+        elif stalls_at == "commit":
+            db.session.commit()
+        return "answered"  # the teardown's rollback meets the stall
+
+    with app.app_context():
+        event.listen(db.engine, "invalidate", lambda *_: invalidated.append(1))
+    client = app.test_client()
+    try:
+        expected = 200 if stalls_at == "teardown" else 503
+        assert answer_within(STALL_BOUND, lambda: client.get("/stall")) == expected
+        assert invalidated
+        proxy.resume()
+        assert recovers(client)
+    finally:
+        proxy.cut()
