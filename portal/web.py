@@ -71,7 +71,8 @@ def handle_refused_data(error: DataError):
 def content_security_policy() -> str:
     script_src = "'self'"
     if current_app.config["HTMX_CDN"]:
-        script_src += " https://cdn.jsdelivr.net"
+        # The one pinned file, not the CDN's origin: jsDelivr serves every file of every npm package.
+        script_src += " " + current_app.config["HTMX_CDN_URL"]
     return "; ".join(
         [
             "default-src 'self'",

@@ -224,3 +224,27 @@ def test_request_log_hides_secret_query_values(client, factory, request_lines):
     assert secret_query == ("/?token=[redacted]&after=zzz&api_key=[redacted]&Password=[redacted]"
                             "&session_id=[redacted]&q=kept")
     assert image == f"/articles/{story.id}/qr.svg?size=300"
+
+
+# ---- a Redis that never answers ---------------------------------------------------------------
+
+def test_a_black_holed_redis_holds_a_sign_in_up_for_moments_not_seconds(tmp_path):
+    import socket
+    import time
+
+    from .conftest import csrf_token_from
+
+    # Connections are accepted (the kernel completes them) and never answered.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as black_hole:
+        app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{black_hole.getsockname()[1]}/0")
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login"))
+        waits = []
+        for _ in range(2):
+            started = time.monotonic()
+            response = client.post("/login", data={"email": "nobody@example.com", "password": "wrong",
+                                                   "csrf_token": token})
+            waits.append(time.monotonic() - started)
+            assert response.status_code == 400  # a failed sign-in, counted in process meanwhile
+    assert max(waits) < 1.5, waits  # the limiter's Redis wait is bounded at 0.5 s
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
