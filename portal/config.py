@@ -50,6 +50,14 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     # Rate limits (flask-limiter notation), counted on failed attempts at logging in.
     "REDIS_URL": None,  # e.g. redis://127.0.0.1:6379/0 shares limits across workers and machines
+    # Seconds the limiter waits on Redis before counting in process: a black-holed Redis must not
+    # hold sign-ins up (redis-py would otherwise wait for the operating system's TCP timeout).
+    "RATELIMIT_REDIS_TIMEOUT": 0.5,
+    # Rendered images shared by all workers: None means REDIS_URL's server. Point it at another
+    # database or instance with maxmemory and allkeys-lru (docs/deploy.md), so cached bytes can
+    # never crowd out the limiter's counters.
+    "CACHE_REDIS_URL": None,
+    "CACHE_KEY_PREFIX": "portal:cache:",
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
@@ -74,6 +82,8 @@ DEFAULTS = {
     "WIRE_AUTHOR_NAME": "Wire Desk",  # signs imported roundups; created when first needed
     "WIRE_AUTHOR_EMAIL": None,  # None: wire@ the PUBLIC_URL's host (or example.com)
     "IMPORT_SECTION": "business-tech",  # slug of the roundups' section (else the first section)
+    # The largest request body, in bytes (werkzeug answers 413): the site's forms are small.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
 }
 
 
@@ -110,6 +120,11 @@ def configure(app, overrides=None):
     for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         cfg[key] = _as_bool(cfg[key])
     cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
+    if cfg["REDIS_URL"]:
+        timeout = float(cfg["RATELIMIT_REDIS_TIMEOUT"])
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": timeout, "socket_connect_timeout": timeout})
+    if cfg["CACHE_REDIS_URL"] is None:
+        cfg["CACHE_REDIS_URL"] = cfg["REDIS_URL"]
     cfg["RATELIMIT_HEADERS_ENABLED"] = True
     # Redis unreachable: count in process meanwhile rather than failing sign-ins.
     cfg["RATELIMIT_SWALLOW_ERRORS"] = True
@@ -128,7 +143,8 @@ def configure(app, overrides=None):
         raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
     for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "LIVE_INTERVAL", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
                 "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
-                "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT"):
+                "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT",
+                "MAX_CONTENT_LENGTH"):
         cfg[key] = int(cfg[key])
     if production:
         cfg["DEBUG"] = False

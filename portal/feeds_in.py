@@ -11,6 +11,9 @@ outlet's name, the original author and time as given, and a link out to the orig
 - Text: every piece of the feed's markup (titles and names too) goes through nh3, then loses its
   remaining tags, so what is stored is plain text (templates escape it): no scripts, event
   handlers, hx-* attributes, styles, frames or javascript: URLs survive as markup.
+- Characters: a JSON Feed's \\ud800 escapes can name lone surrogates, which no stored text can hold:
+  an entry with one is invalid (skipped, counted), the rest of the feed is imported. In RSS and
+  Atom, a character reference to no character (&#xD800;) is read as U+FFFD, as HTML does.
 - Duplicates: an entry's key is its GUID (or its link when it has none). GUIDs that are not URIs
   (e.g. "1001") mean something only within their feed, so they are stored prefixed by the feed's
   home page. An entry is skipped when its key, or its link, is already a stored key, or came
@@ -73,6 +76,7 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URI_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
 _URL_WITH_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
 
 
 class FeedError(Exception):
@@ -175,7 +179,7 @@ def parse_feed(data: bytes, base_url: str | None = None) -> ParsedFeed:
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return _parse_json_feed(data, base_url)
     headers = {"content-location": base_url} if base_url else {}
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    parsed = feedparser.parse(io.BytesIO(_repair_character_references(data)), response_headers=headers)
     # dict.get throughout, not feedparser's own get: some of its key fallbacks warn (DeprecationWarning).
     items = dict.get(parsed, "entries") or []
     version = dict.get(parsed, "version") or ""
@@ -196,6 +200,19 @@ def parse_feed(data: bytes, base_url: str | None = None) -> ParsedFeed:
             published=_from_struct_time(dict.get(item, "published_parsed") or dict.get(item, "updated_parsed")),
         ))
     return feed
+
+
+def _repair_character_references(data: bytes) -> bytes:
+    """References to no character (a surrogate, or beyond U+10FFFF) as U+FFFD, as HTML reads them:
+    feedparser 6.0 raises on them, losing the whole feed (kurtmckee/feedparser#591)."""
+    def repair(match: re.Match) -> bytes:
+        hexadecimal, decimal = match[1], match[2]
+        digits = (hexadecimal or decimal).lstrip(b"0")
+        if len(digits) > 8:  # far beyond U+10FFFF (and int() would refuse thousands of digits)
+            return b"&#xFFFD;"
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else match[0]
+    return _CHARACTER_REFERENCE.sub(repair, data)
 
 
 def _feedparser_text(item) -> str | None:
@@ -240,11 +257,11 @@ def _parse_json_feed(data: bytes, base_url: str | None) -> ParsedFeed:
         raise FeedError(f"not valid JSON ({_one_line(error)})") from None
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise FeedError("JSON, but not a JSON Feed (no list of items)")
-    home = _str(document.get("home_page_url"))
-    feed = ParsedFeed(title=plain_text(_str(document.get("title"))),
-                      home=http_url(_join(base_url, home) if base_url and home else home))
+    title, home = (value if _is_text(value) else None
+                   for value in (_str(document.get("title")), _str(document.get("home_page_url"))))
+    feed = ParsedFeed(title=plain_text(title), home=http_url(_join(base_url, home) if base_url and home else home))
     for item in document["items"]:
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not _is_text(item):
             feed.entries.append(Entry(None, None, "", [], None, None))  # counted as invalid
             continue
         link = _str(item.get("url")) or _str(item.get("external_url"))
@@ -262,6 +279,15 @@ def _parse_json_feed(data: bytes, base_url: str | None) -> ParsedFeed:
             published=_from_iso(_str(item.get("date_published")) or _str(item.get("date_modified"))),
         ))
     return feed
+
+
+def _is_text(value) -> bool:
+    """Whether a JSON value holds only characters (no lone surrogate), so it can be stored."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True
 
 
 def _join(base: str, url: str) -> str | None:

@@ -1,8 +1,10 @@
 """Account forms (Flask-WTF: each carries its CSRF token)."""
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from .passwords import MAX_LENGTH, password_problem
 
@@ -23,6 +25,36 @@ def field_attributes(field, extra: dict | None = None) -> dict:
     return attributes
 
 
+# Characters no text field takes: control characters but tab and line breaks (PostgreSQL refuses
+# NUL in text; the others can't be shown), and lone surrogates.
+UNACCEPTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNACCEPTABLE_MESSAGE = "That contains a character we can’t accept."
+
+
+def acceptable_characters(form, field):
+    if isinstance(field.data, str) and UNACCEPTABLE.search(field.data):
+        raise StopValidation(UNACCEPTABLE_MESSAGE)  # the field's other checks would only confuse
+
+
+class Form(FlaskForm):
+    """The base of every form: each text field (email, password and hidden ones too) first checks
+    its characters, so no view is handed text the database or a page can't hold."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                field.validators = [acceptable_characters, *field.validators]
+            return field
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Hidden fields show no messages of their own: say it above the form.
+        if any(isinstance(field, HiddenField) and UNACCEPTABLE_MESSAGE in field.errors for field in self):
+            self.form_errors.append(UNACCEPTABLE_MESSAGE)
+        return valid
+
+
 def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -39,7 +71,7 @@ class PendingSaveMixin:
     save = HiddenField()
 
 
-class RegisterForm(PendingSaveMixin, FlaskForm):
+class RegisterForm(PendingSaveMixin, Form):
     email = EmailField("Email", filters=[stripped], validators=[InputRequired(), Length(max=254),
                                             Email(check_deliverability=False)])
     display_name = StringField("Display name (optional)", validators=[Optional(), Length(max=80)])
@@ -49,13 +81,13 @@ class RegisterForm(PendingSaveMixin, FlaskForm):
                             validators=[InputRequired(), EqualTo("password", "The passwords don’t match.")])
 
 
-class LoginForm(PendingSaveMixin, FlaskForm):
+class LoginForm(PendingSaveMixin, Form):
     email = EmailField("Email", filters=[stripped], validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Current password", validators=[InputRequired()])
     new_password = PasswordField("New password", description=NEW_PASSWORD_HINT,
                                  validators=[InputRequired(), acceptable_password])
@@ -63,20 +95,20 @@ class ChangePasswordForm(FlaskForm):
                             validators=[InputRequired(), EqualTo("new_password", "The passwords don’t match.")])
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField("Your password", validators=[InputRequired()])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField("Email", filters=[stripped], validators=[InputRequired(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField("New password", description=NEW_PASSWORD_HINT,
                              validators=[InputRequired(), acceptable_password])
     confirm = PasswordField("Repeat the new password",
                             validators=[InputRequired(), EqualTo("password", "The passwords don’t match.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A form that is only a button: the CSRF token is all it carries."""

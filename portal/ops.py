@@ -4,6 +4,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import unquote_plus
 
 from flask import Blueprint, g, request
 from sqlalchemy import text
@@ -16,6 +17,13 @@ from .extensions import db
 bp = Blueprint("ops", __name__)
 request_log = logging.getLogger("portal.requests")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# URL variables that are credentials (/reset-password/<token>, /bookmarks/feed/<token>.atom): the
+# request log shows the route's pattern in their place.
+SECRET_VIEW_ARGS = frozenset({"token"})
+# Query parameters whose values are kept out of the log: any name containing one of these words.
+SECRET_QUERY_WORDS = ("token", "key", "password", "passwd", "secret", "signature", "auth", "session")
+REDACTED = "[redacted]"
+_RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
 
 
 @bp.get("/healthz")
@@ -52,9 +60,30 @@ def finish_request(response):
         return response
     response.headers["X-Request-ID"] = request_id
     duration_ms = (time.perf_counter() - g.request_started) * 1000
-    request_log.info("%s %s %s %.1fms id=%s", request.method, request.full_path.rstrip("?"),
-                     response.status_code, duration_ms, request_id)
+    request_log.info("%s %s %s %.1fms id=%s", request.method, logged_path(), response.status_code,
+                     duration_ms, request_id)
     return response
+
+
+def logged_path() -> str:
+    """The request's path and query as the log shows them: secret URL variables as their
+    placeholder (<token>), secret query values as [redacted]."""
+    rule, values = request.url_rule, request.view_args or {}
+    path = request.path
+    if rule is not None and SECRET_VIEW_ARGS.intersection(values):
+        path = _RULE_VARIABLE.sub(
+            lambda m: f"<{m[1]}>" if m[1] in SECRET_VIEW_ARGS else str(values.get(m[1], m[0])), rule.rule)
+    query = request.query_string.decode("utf-8", "replace")
+    if not query:
+        return path
+    return f"{path}?{'&'.join(_logged_pair(pair) for pair in query.split('&'))}"
+
+
+def _logged_pair(pair: str) -> str:
+    name, equals, _value = pair.partition("=")
+    if equals and any(word in unquote_plus(name).lower() for word in SECRET_QUERY_WORDS):
+        return f"{name}={REDACTED}"
+    return pair
 
 
 def init_app(app):

@@ -1,8 +1,11 @@
 """Short share links (/s/<code>) and the QR code of an article's share link, as SVG or PNG.
 
-The QR endpoints are made to be embedded by other sites: any origin may load them, they are
-cached for a year (the image depends only on the share URL and the options), and a bounded
-in-process cache keeps repeated requests from rendering again.
+The QR endpoints are made to be embedded by other sites: any origin may load them, browsers and
+CDNs may keep them for a year (the image depends only on the share URL and the options), and a
+bounded in-process cache keeps repeated requests from rendering again. Only the default
+renderings, the ones article pages and embeds show, are shared between workers through Redis, and
+for days: every other option set is a variant anyone can mint by the thousand, which must not
+fill a shared server.
 """
 
 import hashlib
@@ -33,6 +36,7 @@ ERROR_LEVELS = ("L", "M", "Q", "H")
 QR_CACHE_SIZE = 1024
 rendered_images = LocalCache(QR_CACHE_SIZE)
 YEAR = 31_536_000
+SHARED_TTL = 7 * 86_400  # seconds a default rendering stays in Redis
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
@@ -181,7 +185,8 @@ def qr_image(article_id, kind):
         response = make_response("", 304)
     else:
         # The ETag names exactly what the image depends on, so it is the cache key too.
-        image = cached_bytes(rendered_images, f"qr:{etag}", lambda: render_qr(url, options, kind), ttl=YEAR)
+        shared_ttl = SHARED_TTL if options == QrOptions() else None
+        image = cached_bytes(rendered_images, f"qr:{etag}", lambda: render_qr(url, options, kind), shared_ttl)
         response = make_response(image)
         response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.set_etag(etag)

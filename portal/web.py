@@ -3,12 +3,13 @@
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, g, make_response, render_template, request, url_for
+from flask import Request, abort, current_app, g, make_response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.formparser import FormDataParser
 
 from .extensions import db, login_manager
 from .htmx import is_fragment_request
@@ -23,10 +24,55 @@ def absolute_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+# ---- input no view can use ---------------------------------------------------
+
+class NamedPartsParser(FormDataParser):
+    """Form data without the multipart parts that have no name. RFC 7578 requires one; werkzeug
+    files such a part under the key None, which breaks code that expects text keys (flask-wtf's
+    CSRF check calls key.endswith on every key when the token is missing: a 500 on every POST)."""
+
+    def parse(self, *args, **kwargs):
+        stream, form, files = super().parse(*args, **kwargs)
+        for file in files.getlist(None):
+            file.close()  # the request closes only the files it keeps
+        return stream, self._named(form), self._named(files)
+
+    def _named(self, data):
+        if None not in data:
+            return data
+        return self.cls((key, value) for key, value in data.items(multi=True) if key is not None)
+
+
+class PortalRequest(Request):
+    form_data_parser_class = NamedPartsParser
+
+
+def refuse_nul_in_path():
+    """A NUL can be in no slug or token (PostgreSQL refuses it in text): such an address names
+    nothing, on any database."""
+    if any(isinstance(value, str) and "\x00" in value for value in (request.view_args or {}).values()):
+        abort(404)
+
+
+def handle_refused_data(error: DataError):
+    """A value the database cannot hold (a NUL in a query value on PostgreSQL, say): the request
+    is at fault, so a 400 page rather than a 500."""
+    current_app.logger.warning("Refused data on %s %s: %s", request.method, request.path,
+                               type(getattr(error, "orig", None) or error).__name__)
+    db.session.rollback()
+    return render_template(
+        "errors/error.html", code=400, heading=ERROR_PAGES[400][0],
+        reason="It contains a character we can’t accept.", advice=ERROR_PAGES[400][1],
+    ), 400
+
+
+# ---- security headers -------------------------------------------------------
+
 def content_security_policy() -> str:
     script_src = "'self'"
     if current_app.config["HTMX_CDN"]:
-        script_src += " https://cdn.jsdelivr.net"
+        # The one pinned file, not the CDN's origin: jsDelivr serves every file of every npm package.
+        script_src += " " + current_app.config["HTMX_CDN_URL"]
     return "; ".join(
         [
             "default-src 'self'",
@@ -104,6 +150,7 @@ ERROR_PAGES = {
     400: ("That request didn’t make sense", "The link may be broken or out of date."),
     404: ("We couldn’t find that page", "The story may have moved, or the address may be mistyped."),
     405: ("That action isn’t allowed here", ""),
+    413: ("That was more than we accept", "The site’s forms are short: please send less."),
     429: ("Too many attempts", "Please wait a little before trying again."),
     503: ("We’ll be right back", "The newsroom’s database isn’t answering. Please try again in a few seconds."),
     500: ("Something went wrong on our side", "We’ve been told about it. Please try again in a moment."),
@@ -178,6 +225,9 @@ def nav_sections():
 def init_app(app):
     # Registered after Flask-SQLAlchemy's own teardown, so it runs first.
     app.teardown_appcontext(release_database_session)
+    app.request_class = PortalRequest
+    app.before_request(refuse_nul_in_path)
+    app.register_error_handler(DataError, handle_refused_data)
     app.add_template_global(nav_sections)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)

@@ -172,3 +172,79 @@ def test_pages_have_landmarks_and_an_unbroken_heading_outline(client, factory):
         assert all(later - earlier <= 1 for earlier, later in pairwise(levels)), (path, levels)
         for link in page.select("a[href]"):
             assert link.get_text(strip=True), (path, link)
+
+
+# ---- the request log keeps secrets out ----------------------------------------------------
+
+@pytest.fixture
+def request_lines(caplog):
+    """The messages of the request log while the test runs."""
+    import logging
+
+    log = logging.getLogger("portal.requests")
+    log.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="portal.requests")
+    yield lambda: [r.getMessage() for r in caplog.records if r.name == "portal.requests"]
+    log.removeHandler(caplog.handler)
+
+
+def test_request_log_hides_reset_and_private_feed_tokens(app, client, user, request_lines):
+    from portal.models import User
+    from portal.password_reset import reset_token
+
+    from .conftest import csrf_token_from
+
+    with app.app_context():
+        reader = db.session.get(User, user.id)
+        token, feed_token = reset_token(reader), reader.feed_token
+    form = client.get(f"/reset-password/{token}")
+    assert form.status_code == 200
+    client.post(f"/reset-password/{token}", data={"csrf_token": csrf_token_from(form), "password": "x",
+                                                  "confirm": "x"})
+    client.get(f"/reset-password/{token}?page=2")
+    assert client.get(f"/bookmarks/feed/{feed_token}.atom").status_code == 200
+    client.get(f"/bookmarks/feed/{'x' * 20}.atom")  # a wrong token is still a secret's shape
+    lines = request_lines()
+    assert len(lines) == 5
+    assert not [line for line in lines if token in line or feed_token in line or "x" * 20 in line]
+    assert [line.split(" ")[:3] for line in lines] == [
+        ["GET", "/reset-password/<token>", "200"],
+        ["POST", "/reset-password/<token>", "400"],
+        ["GET", "/reset-password/<token>?page=2", "200"],
+        ["GET", "/bookmarks/feed/<token>.atom", "200"],
+        ["GET", "/bookmarks/feed/<token>.atom", "404"],
+    ]
+
+
+def test_request_log_hides_secret_query_values(client, factory, request_lines):
+    story = factory.story()
+    client.get("/?token=abc123&after=zzz&api_key=k-999&Password=hunter2&session_id=s-1&q=kept")
+    client.get(f"/articles/{story.id}/qr.svg?size=300")
+    [secret_query, image] = [line.split(" ")[1] for line in request_lines()]
+    assert secret_query == ("/?token=[redacted]&after=zzz&api_key=[redacted]&Password=[redacted]"
+                            "&session_id=[redacted]&q=kept")
+    assert image == f"/articles/{story.id}/qr.svg?size=300"
+
+
+# ---- a Redis that never answers ---------------------------------------------------------------
+
+def test_a_black_holed_redis_holds_a_sign_in_up_for_moments_not_seconds(tmp_path):
+    import socket
+    import time
+
+    from .conftest import csrf_token_from
+
+    # Connections are accepted (the kernel completes them) and never answered.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as black_hole:
+        app = make_app(tmp_path, REDIS_URL=f"redis://127.0.0.1:{black_hole.getsockname()[1]}/0")
+        client = app.test_client()
+        token = csrf_token_from(client.get("/login"))
+        waits = []
+        for _ in range(2):
+            started = time.monotonic()
+            response = client.post("/login", data={"email": "nobody@example.com", "password": "wrong",
+                                                   "csrf_token": token})
+            waits.append(time.monotonic() - started)
+            assert response.status_code == 400  # a failed sign-in, counted in process meanwhile
+    assert max(waits) < 1.5, waits  # the limiter's Redis wait is bounded at 0.5 s
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}

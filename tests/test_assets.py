@@ -44,7 +44,15 @@ def test_cdn_mode_loads_the_pinned_cdn_with_sri_and_a_same_origin_fallback(app, 
     assert fallback["src"] == "/static/js/htmx-fallback.js"
     assert fallback["data-fallback-src"] == f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
     csp = dict(d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";"))
-    assert csp["script-src"] == "'self' https://cdn.jsdelivr.net"
+    # The pinned file only: the CDN serves any npm package's files from the same origin.
+    assert csp["script-src"] == f"'self' {HTMX_CDN_URL}"
+
+
+def test_without_the_cdn_no_cdn_is_allowed_to_run_scripts(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "jsdelivr" not in csp and "https:" not in csp
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"
 
 
 def test_vendored_htmx_is_byte_identical_to_the_npm_package(tmp_path):

@@ -264,6 +264,37 @@ def test_a_hostile_feed_renders_as_text_on_the_article_page(app, runner, client)
                 assert not attribute.startswith(("on", "hx-", "data-hx-", "style")), (element.name, attribute)
 
 
+def test_a_json_entry_with_a_lone_surrogate_is_skipped_and_the_rest_imported(app, runner, tmp_path):
+    # JSON's \ud800 escape names half of a surrogate pair: no stored text can hold it alone.
+    source = tmp_path / "feed.json"
+    source.write_text("""{"version": "https://jsonfeed.org/version/1.1", "title": "Split \\ud800 Outlet",
+        "home_page_url": "https://outlet.example/", "items": [
+        {"id": "1", "url": "https://outlet.example/1", "title": "First story"},
+        {"id": "2", "url": "https://outlet.example/2", "title": "Broken \\ud800 title"},
+        {"id": "3", "url": "https://outlet.example/3", "title": "Third", "summary": "Half \\udfff a pair"},
+        {"id": "4", "url": "https://outlet.example/4", "title": "A whole pair \\ud83d\\ude80 is fine"}]}""")
+    result = import_feed(runner, source)
+    assert result.exit_code == 0, result.output
+    assert result.output == 'Imported 4 entries from "feed.json": 2 added, 0 skipped, 2 invalid.\n'
+    assert sorted(a.title for a in articles(app).values()) == ["A whole pair 🚀 is fine", "First story"]
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;", "&#99999999999999999999;"])
+def test_an_rss_reference_to_no_character_does_not_lose_the_feed(app, runner, tmp_path, reference):
+    # feedparser 6.0 raises on these (kurtmckee/feedparser#591); HTML reads them as U+FFFD.
+    source = write_rss(tmp_path / "feed.xml", f"""
+        <item><title>Before</title><link>https://outlet.example/1</link></item>
+        <item><title>Odd {reference} title</title><link>https://outlet.example/2</link>
+          <description>Text {reference} here</description></item>
+        <item><title>After &#x41;&#0066; &#x1F680;</title><link>https://outlet.example/3</link></item>""")
+    result = import_feed(runner, source)
+    assert result.output == 'Imported 3 entries from "Outlet": 3 added, 0 skipped, 0 invalid.\n'
+    stored = articles(app)
+    assert stored["https://outlet.example/2"].title == "Odd \ufffd title"
+    assert stored["https://outlet.example/2"].summary == "Text \ufffd here"
+    assert stored["https://outlet.example/3"].title == "After AB 🚀"
+
+
 # ---- unreadable sources -----------------------------------------------------------------------
 
 def test_a_source_that_cannot_be_read_or_parsed_fails_with_one_line(app, runner, tmp_path):

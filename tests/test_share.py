@@ -220,12 +220,17 @@ def test_the_render_cache_is_bounded():
     assert len(cache.items) == 3
 
 
-def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch):
+def shared_redis_url() -> str:
     redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
     if not redis_url:
         if os.environ.get("CI") == "true":
             pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
         pytest.skip("PORTAL_TEST_REDIS_URL is not set")
+    return redis_url
+
+
+def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch):
+    redis_url = shared_redis_url()
     app = make_app(tmp_path, REDIS_URL=redis_url, PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
     story = factory_for(app).story()
     renders = count_renders(monkeypatch)
@@ -234,6 +239,43 @@ def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monk
     share.rendered_images.clear()  # as if another worker, with nothing in its own cache
     assert app.test_client().get(url).data == first
     assert len(renders) == 1
+
+
+def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for):
+    import redis
+
+    server = redis.Redis.from_url(shared_redis_url())
+    prefix = f"test-{uuid.uuid4().hex}:cache:"
+    app = make_app(tmp_path, REDIS_URL=shared_redis_url(), CACHE_KEY_PREFIX=prefix,
+                   PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    story = factory_for(app).story()
+    client = app.test_client()
+    base = f"/articles/{story.id}/qr"
+    try:
+        defaults = [client.get(f"{base}.svg"), client.get(f"{base}.png")]
+        variants = {f"{base}.png?size={size}&ecc={ecc}": size for size in range(100, 2049, 97) for ecc in "LH"}
+        variant_tags = []
+        for url in variants:
+            response = client.get(url)
+            assert response.status_code == 200
+            variant_tags.append(response.headers["ETag"].strip('"'))
+        stored = sorted(key.decode() for key in server.scan_iter(f"{prefix}*"))
+        assert stored == sorted(f"{prefix}qr:{r.headers['ETag'].strip(chr(34))}" for r in defaults)
+        for key in stored:
+            assert 86_400 <= server.ttl(key) <= 30 * 86_400  # days, not a year
+        for tag in variant_tags:
+            assert not server.exists(f"{prefix}qr:{tag}") and not server.exists(f"qr:{tag}")
+
+        share.rendered_images.clear()
+        for url, size in list(variants.items())[:3]:  # rendered afresh in this process, correctly
+            response = client.get(url)
+            assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+            assert decode_png(response.data) == [f"{app.config['PUBLIC_URL']}/s/{story.id}"]
+            assert Image.open(io.BytesIO(response.data)).width <= size
+        assert [client.get(f"{base}.{kind}").data for kind in ("svg", "png")] == [r.data for r in defaults]
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
 
 
 def test_images_are_embeddable_from_any_origin(client, story):
