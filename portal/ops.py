@@ -24,6 +24,9 @@ SECRET_VIEW_ARGS = frozenset({"token"})
 SECRET_QUERY_WORDS = ("token", "key", "password", "passwd", "secret", "signature", "auth", "session")
 REDACTED = "[redacted]"
 _RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+# A path that matched no route (a reset link mangled by a mail client, say) may still carry a
+# token: long segments of the token alphabet with a capital letter in them (slugs have none).
+_TOKEN_LIKE_SEGMENT = re.compile(r"(?<=/)(?=[A-Za-z0-9_.-]*[A-Z])[A-Za-z0-9_.-]{20,}")
 
 
 @bp.get("/healthz")
@@ -70,7 +73,9 @@ def logged_path() -> str:
     placeholder (<token>), secret query values as [redacted]."""
     rule, values = request.url_rule, request.view_args or {}
     path = request.path
-    if rule is not None and SECRET_VIEW_ARGS.intersection(values):
+    if rule is None:
+        path = _TOKEN_LIKE_SEGMENT.sub(REDACTED, path)
+    elif SECRET_VIEW_ARGS.intersection(values):
         path = _RULE_VARIABLE.sub(
             lambda m: f"<{m[1]}>" if m[1] in SECRET_VIEW_ARGS else str(values.get(m[1], m[0])), rule.rule)
     query = request.query_string.decode("utf-8", "replace")

@@ -216,6 +216,15 @@ def test_request_log_hides_reset_and_private_feed_tokens(app, client, user, requ
     ]
 
 
+def test_request_log_hides_tokens_in_paths_that_match_no_route(client, request_lines):
+    token = "eyJpZCI6MTIsInYiOjF9.Zx3kQ_Lm9aB2cD-eF4gH"
+    assert client.get(f"/reset-password/{token}/extra").status_code == 404
+    assert client.get("/articles/7/a-long-story-slug-about-chips-2026/nope").status_code == 404
+    [mangled, slug] = [line.split(" ")[1] for line in request_lines()]
+    assert token not in mangled and mangled == "/reset-password/[redacted]/extra"
+    assert slug == "/articles/7/a-long-story-slug-about-chips-2026/nope"  # slugs stay readable
+
+
 def test_request_log_hides_secret_query_values(client, factory, request_lines):
     story = factory.story()
     client.get("/?token=abc123&after=zzz&api_key=k-999&Password=hunter2&session_id=s-1&q=kept")
