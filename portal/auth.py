@@ -107,8 +107,9 @@ def clear_remember_cookie(response) -> None:
 def renew_remembered_sign_in(response):
     """After a remember cookie signed this request in: a new session key and validator, so the
     cookie just used never works again. Not on a response that shared caches may keep (it must
-    carry no cookie): the next private page renews instead."""
-    if is_shared_cacheable(response):
+    carry no cookie), nor on a server error (the database may be what failed): the next private
+    page renews instead."""
+    if is_shared_cacheable(response) or response.status_code >= 500:
         return response
     remembered = g.pop("remembered_sign_in", None)
     if remembered is not None:
