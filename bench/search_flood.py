@@ -1,7 +1,7 @@
 """Flood the search with worst-case queries and time the front page meanwhile.
 
     .venv/bin/python bench/search_flood.py [--articles 300000] [--seconds 20] [--clients 8]
-                                           [--budget MS] [--concurrency N]
+                                           [--threads 4] [--budget MS] [--concurrency N] [--queue N]
 
 Builds a SQLite database of demo stories once (kept under the temp dir and reused: the load takes
 about a minute), serves it with gunicorn as production does (gunicorn.conf.py: gthread workers,
@@ -96,6 +96,8 @@ def serve(database: Path, port: int, args) -> subprocess.Popen:
         env["PORTAL_SEARCH_TIME_BUDGET"] = str(args.budget)
     if args.concurrency is not None:
         env["PORTAL_SEARCH_CONCURRENCY"] = str(args.concurrency)
+    if args.queue is not None:
+        env["PORTAL_SEARCH_QUEUE"] = str(args.queue)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     # The per-request log lines go nowhere, but they are still written, as in production.
     server = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=PROJECT, env=env,
@@ -191,15 +193,16 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--budget", type=int, help="PORTAL_SEARCH_TIME_BUDGET, ms (default: the app's)")
     parser.add_argument("--concurrency", type=int, help="PORTAL_SEARCH_CONCURRENCY (default: the app's)")
+    parser.add_argument("--queue", type=int, help="PORTAL_SEARCH_QUEUE (default: the app's)")
     args = parser.parse_args()
 
     database = demo_database(args.articles)
     port = free_port()
     server = serve(database, port, args)
     try:
-        print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads, 127.0.0.1:{port}; "
-              f"budget {args.budget if args.budget is not None else 'default'}, "
-              f"concurrency {args.concurrency if args.concurrency is not None else 'default'}")
+        settings = {"budget": args.budget, "concurrency": args.concurrency, "queue": args.queue}
+        print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads, 127.0.0.1:{port}; search "
+              + ", ".join(f"{name} {'default' if value is None else value}" for name, value in settings.items()))
         print(f"worst-case query, e.g.: {worst_query(random.Random(0))}")
         time_front_page(port, 2)  # warm up: each worker's connections and templates
         alone, flooded, search_timings, outcomes = [], [], [], {}
