@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test chromium clean
+.PHONY: run serve test chromium clean bench
 
 # The project installs itself editable, so templates/ and static/ are served from the checkout.
 $(VENV)/.runtime: pyproject.toml
@@ -41,6 +41,10 @@ chromium:
 
 test: $(VENV)/.test chromium
 	$(PY) -m pytest
+
+# Every benchmark in bench/, one after another (about five minutes; figures in docs/benchmarks.md).
+bench: $(VENV)/.test
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

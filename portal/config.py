@@ -31,6 +31,12 @@ DEFAULTS = {
     "FEED_THROUGH_CAP": 600,
     # Seconds between a list's checks for new stories ("N new stories"), while its tab is visible.
     "LIVE_INTERVAL": 30,
+    # Milliseconds one search may run before it is stopped and the reader asked to narrow it (0: no limit).
+    "SEARCH_TIME_BUDGET": 300,
+    # Searches running at once on this machine, all workers together (0: no limit); and search requests
+    # one worker holds at once, running or waiting their turn (keep it below gunicorn's threads).
+    "SEARCH_CONCURRENCY": 1,
+    "SEARCH_QUEUE": 3,
     "HTMX_CDN": None,  # None: on in production, off elsewhere
     # Accounts
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests use a cheap one

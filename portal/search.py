@@ -11,20 +11,37 @@ Both engines read the same small query language, parsed here: words and "quoted 
 appear, `-word` leaves out stories that have it, and `OR` between them offers alternatives. Every
 word reaches the engine quoted, so nothing a reader types is engine syntax.
 
+A search's cost is bounded, since common words match most stories and ranking them all is what
+costs: a query past MAX_WORDS words or MAX_ALTERNATIVES alternatives is refused before it reaches the
+engine, and one that runs past SEARCH_TIME_BUDGET milliseconds is stopped (SQLite's progress handler;
+PostgreSQL's statement_timeout); either way the reader is asked to narrow it. SEARCH_CONCURRENCY
+searches run at once on the machine, the others wait their turn (SearchSlots), so a flood of
+searches takes a share of the CPU and leaves the rest to every other page.
+
 The index objects are made by `create_search_index()`: on `db.create_all()` (an after_create event on
 `articles`) and, in the same words, by the migration that added search (a test checks that the two
 agree). Alembic's comparison is taught to leave them alone: they are not in the models' metadata.
 """
 
+import fcntl
+import hashlib
+import os
 import re
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from alembic.autogenerate import comparators
 from alembic.operations import ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from markupsafe import Markup, escape
+from psycopg.errors import QueryCanceled
 from sqlalchemy import bindparam, event, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
@@ -36,6 +53,17 @@ bp = Blueprint("search", __name__)
 PAGE_SIZE = 20
 MAX_PAGES = 10  # ranked results go this deep (200); past that, better words serve better than paging
 MAX_QUERY_LENGTH = 200  # characters; a longer query is cut to this, and the page says so
+# Past these a query is refused, not cut: no reader's question needs more, and each word or
+# alternative is another pass over the index.
+MAX_WORDS = 10  # words, counted in phrases and exclusions too
+MAX_ALTERNATIVES = 4  # groups joined by OR
+MAX_WAIT = 3.0  # seconds a search waits for its turn (SEARCH_CONCURRENCY) before it is told to try again
+
+TOO_MANY_WORDS = (f"That search is too broad: use at most {MAX_WORDS} words and {MAX_ALTERNATIVES} "
+                  "alternatives joined by OR. Narrow it to the words that matter most.")
+BUSY = "Search is busy right now: please try again in a moment."
+TOO_SLOW = ("That search is too broad: its words are in too many stories to rank them in time. "
+            "Narrow it with fewer or more specific words, or a “quoted phrase”.")
 
 # The engines mark matches with these private-use characters; the text is escaped, then they
 # become <mark> tags, so nothing in a story can add markup of its own.
@@ -257,19 +285,98 @@ def search(raw_query: str, page: int = 1) -> Results:
     if not groups:
         results.message = "Search for words or numbers: punctuation and operators alone match nothing."
         return results
+    if is_too_broad(groups):
+        results.message = TOO_MANY_WORDS
+        return results
 
-    engine = _ENGINES[db.session.get_bind().dialect.name]
-    cap = MAX_PAGES * PAGE_SIZE
-    ranked = list(db.session.scalars(text(engine.ranked).bindparams(status=Status.published.name),
-                                     {"query": engine.query(groups), "limit": cap + 1}))
+    with current_app.extensions["search_slots"].turn(MAX_WAIT) as my_turn:
+        if not my_turn:
+            results.message = BUSY
+            return results
+        engine = _ENGINES[db.session.get_bind().dialect.name]
+        cap = MAX_PAGES * PAGE_SIZE
+        try:
+            with engine.time_budget(current_app.config["SEARCH_TIME_BUDGET"]):
+                ranked = list(db.session.scalars(text(engine.ranked).bindparams(status=Status.published.name),
+                                                 {"query": engine.query(groups), "limit": cap + 1}))
+                page_ids = ranked[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+                if not ranked and engine.matches_nothing(groups):
+                    results.message = "Those words are too common to search for: try something more specific."
+                if page_ids:
+                    results.hits = _hits(engine, groups, page_ids)
+        except OverBudget:
+            results.message = TOO_SLOW
+            return results
     results.total = min(len(ranked), cap)
     results.more_than_total = len(ranked) > cap
-    page_ids = ranked[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    if not ranked and engine.matches_nothing(groups):
-        results.message = "Those words are too common to search for: try something more specific."
-    if page_ids:
-        results.hits = _hits(engine, groups, page_ids)
     return results
+
+
+class SearchSlots:
+    """Turns to search. At most `running` searches run at once on this machine, whichever worker
+    process serves them (each holds a lock file; a running search costs a core); 0: no limit.
+    One process holds at most `held` search requests at once, running or waiting for a turn:
+    waiting costs no CPU but holds one of the worker's threads, so `held` stays below gunicorn's
+    threads and other pages always find one free. Past that, a search is told to try again."""
+
+    POLL = 0.01  # seconds between looks at the lock files while waiting
+
+    def __init__(self, instance_path: str, running: int, held: int):
+        # Named for this deployment (its instance folder), in the temp dir: app servers of a
+        # PostgreSQL site may have no writable folder of their own.
+        digest = hashlib.sha256(instance_path.encode()).hexdigest()[:16]
+        self._paths = [Path(tempfile.gettempdir()) / f"portal-search-{digest}-{n}.lock" for n in range(running)]
+        self._held = threading.BoundedSemaphore(max(held, 1))
+
+    @contextmanager
+    def turn(self, wait: float):
+        """True inside once this search may run (after at most `wait` seconds in line), else False."""
+        if not self._paths:
+            yield True
+            return
+        if not self._held.acquire(blocking=False):
+            yield False
+            return
+        try:
+            slot = self._take(time.monotonic() + wait)
+            if slot is None:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                os.close(slot)  # and with it the lock
+        finally:
+            self._held.release()
+
+    def _take(self, deadline: float) -> int | None:
+        while True:
+            for path in self._paths:
+                slot = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(slot, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return slot
+                except BlockingIOError:
+                    os.close(slot)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(self.POLL)
+
+
+@bp.record_once
+def _limit_concurrent_searches(state):
+    config = state.app.config
+    state.app.extensions["search_slots"] = SearchSlots(
+        state.app.instance_path, config["SEARCH_CONCURRENCY"], config["SEARCH_QUEUE"])
+
+
+def is_too_broad(groups: list[list[Term]]) -> bool:
+    words = sum(len(term.text.split()) for group in groups for term in group)
+    return words > MAX_WORDS or len(groups) > MAX_ALTERNATIVES
+
+
+class OverBudget(Exception):
+    """The search ran past SEARCH_TIME_BUDGET and the engine stopped it; the session was rolled back."""
 
 
 def _hits(engine, groups, ids: list[int]) -> list[Hit]:
@@ -300,6 +407,9 @@ def _excerpt(engine, row, article: Article) -> Markup:
 
 class SQLiteEngine:
     query = staticmethod(fts5_query)
+    # The progress handler runs every this many virtual machine steps: often enough to stop within
+    # a millisecond or so, rarely enough to cost nothing measurable.
+    PROGRESS_STEPS = 1000
     # bm25() is lower for better matches; a match in the title counts ten times one in the body.
     ranked = (
         "SELECT articles.id FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid "
@@ -319,6 +429,35 @@ class SQLiteEngine:
     @staticmethod
     def around(passage: str) -> str:
         return passage  # snippet() adds its own ellipses
+
+    @classmethod
+    @contextmanager
+    def time_budget(cls, milliseconds: int):
+        """Interrupt the statements run inside past `milliseconds` (0: no limit). The handler is on
+        this connection for the search's statements only: nothing else a request runs is stopped."""
+        if not milliseconds:
+            yield
+            return
+        connection = db.session.connection().connection.dbapi_connection
+        deadline = time.monotonic() + milliseconds / 1000
+        ran_out = False
+
+        def over_budget() -> bool:  # a true answer makes SQLite stop with "interrupted"
+            nonlocal ran_out
+            ran_out = time.monotonic() >= deadline
+            return ran_out
+
+        try:
+            connection.set_progress_handler(over_budget, cls.PROGRESS_STEPS)
+            try:
+                yield
+            finally:  # before the rollback below hands the connection back to the pool
+                connection.set_progress_handler(None, 0)
+        except OperationalError as error:
+            if not ran_out:
+                raise  # not ours: a locked or broken database is the 503 page's business
+            db.session.rollback()
+            raise OverBudget from error
 
     @staticmethod
     def matches_nothing(_groups) -> bool:
@@ -347,6 +486,25 @@ class PostgreSQLEngine:
     @staticmethod
     def around(passage: str) -> str:
         return f"…{passage}…"
+
+    @staticmethod
+    @contextmanager
+    def time_budget(milliseconds: int):
+        """Cancel the statements run inside past `milliseconds` (0: no limit): SET LOCAL lasts until
+        the transaction ends, so the configured timeout is put back for the rest of the request."""
+        if not milliseconds:
+            yield
+            return
+        db.session.execute(text(f"SET LOCAL statement_timeout = {int(milliseconds)}"))
+        try:
+            yield
+        except OperationalError as error:
+            if not isinstance(error.orig, QueryCanceled):
+                raise
+            db.session.rollback()  # the transaction is aborted; rolling back also ends SET LOCAL
+            raise OverBudget from error
+        configured = int(current_app.config["DB_STATEMENT_TIMEOUT"])
+        db.session.execute(text(f"SET LOCAL statement_timeout = {configured}"))
 
     @staticmethod
     def matches_nothing(groups) -> bool:
@@ -388,5 +546,7 @@ def index():
         title=f"Search: {results.query}" if results.query else "Search",
         max_pages=MAX_PAGES,
         max_query_length=MAX_QUERY_LENGTH,
+        max_words=MAX_WORDS,
+        max_alternatives=MAX_ALTERNATIVES,
         standalone_fragment=is_fragment_request(),
     )

@@ -12,11 +12,12 @@ from sqlalchemy import delete, inspect, select, text
 
 import portal.search
 from portal import create_app
+from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import Article, Status, utcnow
 from portal.search import clean_query, fts5_query, marked, parse_query, search, websearch_query
 
-from .conftest import _apps, database_url
+from .conftest import _apps, database_url, make_app
 from .helpers import soup
 
 HX = {"HX-Request": "true"}
@@ -231,8 +232,11 @@ def test_search_runs_a_fixed_number_of_statements(client, factory, count_stateme
     with count_statements as counter:
         response = client.get("/search?q=graphene", headers=HX)
     assert len(hit_ids(response)) == 20
-    # rank the ids; mark one page; load its stories and their sections
-    assert counter.count == 3
+    # rank the ids; mark one page; load its stories and their sections (and on PostgreSQL, set the
+    # search's statement timeout and put the configured one back)
+    with client.application.app_context():
+        budget_statements = 2 if db.engine.dialect.name == "postgresql" else 0
+    assert counter.count == 3 + budget_statements
 
 
 def test_the_query_is_escaped_in_the_form_and_the_messages(client):
@@ -240,6 +244,105 @@ def test_the_query_is_escaped_in_the_form_and_the_messages(client):
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert soup(response).select_one("#search-q")["value"] == '"><script>alert(1)</script>'
+
+
+# ---- bounded cost: caps, a time budget, turns -------------------------------------------------
+
+def message_of(response) -> str:
+    return soup(response).select_one(".search-message").get_text()
+
+
+@pytest.mark.parametrize("query", [
+    "one two three four five six seven eight nine ten eleven",
+    '"one two three four five six" seven eight nine ten -eleven',
+    "one OR two OR three OR four OR five",
+])
+def test_a_query_past_the_caps_is_refused_unsearched_and_the_page_says_why(client, factory, count_statements,
+                                                                          query):
+    factory.story("One two three four five six seven eight nine ten eleven")
+    with count_statements as counter:
+        response = client.get("/search", query_string={"q": query}, headers=HX)
+    assert response.status_code == 200
+    assert message_of(response) == portal.search.TOO_MANY_WORDS
+    assert "too broad" in portal.search.TOO_MANY_WORDS and "Narrow it" in portal.search.TOO_MANY_WORDS
+    assert not hit_ids(response)
+    assert counter.count == 0  # nothing reached the database
+    # the query is kept whole in the box, for the reader to narrow
+    assert soup(client.get("/search", query_string={"q": query})).select_one("#search-q")["value"] == query
+
+
+def test_a_query_at_the_caps_is_searched(app, factory):
+    story = factory.story("One two three four five six seven eight nine ten")
+    assert found(app, "one two three OR four five OR six seven OR eight nine ten") == [story.id]
+    assert found(app, '"one two three four five" six seven eight nine -eleven') == [story.id]
+
+
+def test_the_search_hint_tells_the_reader_the_caps(client):
+    hint = soup(client.get("/search")).select_one("#search-hint").get_text()
+    assert f"up to {portal.search.MAX_WORDS} words and {portal.search.MAX_ALTERNATIVES} alternatives" in hint
+
+
+@pytest.fixture
+def crowded_app(tmp_path):
+    """5,000 demo stories, most of them with each of the words of BROAD, and a 1 ms search budget:
+    ranking them takes several times that on either engine, however fast the machine."""
+    made = make_app(tmp_path, SEARCH_TIME_BUDGET=1)
+    with made.app_context():
+        load_demo(articles=5000)
+    return made
+
+
+BROAD = "customers OR month OR plan OR year"  # not stop words, so PostgreSQL looks for them too
+
+
+def test_a_search_past_its_time_budget_is_stopped_as_too_broad_and_the_app_carries_on(crowded_app):
+    client = crowded_app.test_client()
+    for headers in (HX, {}):
+        response = client.get("/search", query_string={"q": BROAD}, headers=headers)
+        assert response.status_code == 200
+        assert message_of(response) == portal.search.TOO_SLOW
+        assert not hit_ids(response)
+    # The connection the stopped search ran on is healthy, and keeps no budget of its own:
+    # without one the same search finds its stories.
+    crowded_app.config["SEARCH_TIME_BUDGET"] = 0
+    response = client.get("/search", query_string={"q": BROAD})
+    assert response.status_code == 200
+    assert len(hit_ids(response)) == portal.search.PAGE_SIZE
+    assert client.get("/").status_code == 200
+
+
+def test_the_budget_holds_for_the_search_alone(tmp_path, factory_for):
+    app = make_app(tmp_path, SEARCH_TIME_BUDGET=100)
+    story = factory_for(app).story("Graphene batteries")
+    slow = {  # each takes several times the budget
+        "sqlite": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 500000) "
+                  "SELECT count(*) FROM n",
+        "postgresql": "SELECT pg_sleep(0.4)",
+    }
+    with app.test_request_context():
+        assert [hit.article.id for hit in search("graphene").hits] == [story.id]
+        db.session.execute(text(slow[db.engine.dialect.name]))  # same transaction, no budget
+
+
+def test_searches_past_the_concurrency_limit_wait_their_turn_or_are_told_to_try_again(tmp_path, factory_for,
+                                                                                        monkeypatch):
+    app = make_app(tmp_path, SEARCH_CONCURRENCY=1, SEARCH_QUEUE=1)
+    story = factory_for(app).story("Graphene batteries")
+    client = app.test_client()
+    monkeypatch.setattr(portal.search, "MAX_WAIT", 0.05)
+    slots = app.extensions["search_slots"]
+    with slots.turn(0) as mine:  # this process's one search request, running
+        assert mine
+        response = client.get("/search?q=graphene", headers=HX)
+        assert response.status_code == 200
+        assert message_of(response) == portal.search.BUSY
+    # Another worker process (its own slots, the same lock files) waits for the running search.
+    other_worker = portal.search.SearchSlots(app.instance_path, running=1, held=1)
+    with other_worker.turn(0) as theirs:
+        assert theirs
+        response = client.get("/search?q=graphene", headers=HX)
+        assert message_of(response) == portal.search.BUSY
+    assert hit_ids(client.get("/search?q=graphene", headers=HX)) == [story.id]
 
 
 # ---- one URL, two answers ---------------------------------------------------------------------
