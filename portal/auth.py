@@ -37,6 +37,7 @@ from .models import (
     parse_id,
     save_bookmark,
     user_by_email,
+    utcnow,
 )
 from .passwords import hash_password, verify_password, verify_password_or_waste_time
 from .public_responses import is_shared_cacheable
@@ -45,6 +46,7 @@ from .sessions import (
     end_session,
     end_sessions,
     expires_at,
+    rekey,
     remember_cookie_value,
     renew,
     session_for_key,
@@ -55,7 +57,11 @@ from .sessions import (
 
 bp = Blueprint("auth", __name__)
 
-REMEMBER_COOKIE = "remember"
+# Our own remember cookie (portal.sessions), under the name Flask-Login's used to have: a value
+# left from before sign-ins were kept on the server is simply refused, and the browser told to
+# forget it. Flask-Login's own remember cookie is pointed at a name nothing sets.
+REMEMBER_COOKIE = "remember_token"
+FLASK_LOGIN_REMEMBER_COOKIE = "flask_login_remember_unused"
 
 
 @login_manager.user_loader
@@ -78,9 +84,8 @@ def load_user_from_remember_cookie(request):
     if found is None:
         g.forget_remember_cookie = True  # spent, expired or ended: stop sending it
         return None
-    row, validator = found
-    g.remembered_sign_in = (row, validator)
-    return _signed_in_user(row.user, row, None)
+    g.remembered_sign_in = found
+    return _signed_in_user(found.user, found.row, None)
 
 
 def _signed_in_user(user: User, row: UserSession, session_key: str | None) -> User:
@@ -89,10 +94,10 @@ def _signed_in_user(user: User, row: UserSession, session_key: str | None) -> Us
     return user
 
 
-def set_remember_cookie(response, row: UserSession, validator: str) -> None:
+def set_remember_cookie(response, session_id: int, created_at, validator: str) -> None:
     config = current_app.config
-    seconds = max(0, int((expires_at(row) - row.last_seen_at).total_seconds()))
-    response.set_cookie(REMEMBER_COOKIE, remember_cookie_value(row, validator), max_age=seconds,
+    seconds = max(0, int((expires_at(created_at) - utcnow()).total_seconds()))
+    response.set_cookie(REMEMBER_COOKIE, remember_cookie_value(session_id, validator), max_age=seconds,
                         secure=config["REMEMBER_COOKIE_SECURE"], httponly=config["REMEMBER_COOKIE_HTTPONLY"],
                         samesite=config["REMEMBER_COOKIE_SAMESITE"])
 
@@ -113,19 +118,17 @@ def renew_remembered_sign_in(response):
         return response
     remembered = g.pop("remembered_sign_in", None)
     if remembered is not None:
-        row, validator = remembered
-        user = row.user
+        if not remembered.renew:
+            return response  # another tab renewed it a moment ago; its answer has the new cookie
         try:
-            renewed = renew(row, validator)
-            db.session.commit()
+            renewed = renew(remembered)
         except SQLAlchemyError:
             current_app.logger.warning("Could not renew a remembered sign-in", exc_info=True)
-            db.session.rollback()
             return response
         if renewed is not None:
-            key, new_validator = renewed
-            login_user(_signed_in_user(user, row, key), fresh=False)
-            set_remember_cookie(response, row, new_validator)
+            key, validator = renewed
+            login_user(_signed_in_user(remembered.user, remembered.row, key), fresh=False)
+            set_remember_cookie(response, remembered.session_id, remembered.created_at, validator)
     elif g.pop("forget_remember_cookie", False):
         clear_remember_cookie(response)
     return response
@@ -172,8 +175,9 @@ def finish_sign_in(user: User, form, remember: bool = False):
             target = f"{target.split('#')[0]}#story-{article.id}"
     response = redirect(target, code=303)
     if validator is not None:
-        set_remember_cookie(response, user.current_session, validator)
-    return known_devices.remember_device(response, user.email)
+        row = user.current_session
+        set_remember_cookie(response, row.id, row.created_at, validator)
+    return known_devices.remember_device(response, user)
 
 
 def create_account(form) -> User | None:
@@ -192,12 +196,15 @@ def create_account(form) -> User | None:
     return user
 
 
-def change_password(user: User, new_password: str, keep: UserSession | None = None) -> None:
-    """Set a new password and end every sign-in of this account but `keep` (this browser's)."""
+def change_password(user: User, new_password: str, keep: UserSession | None = None):
+    """Set a new password and end every sign-in of this account but `keep` (this browser's), which
+    gets new secrets: returns its new session key and remember validator (see sessions.rekey).
+    Flushes; the caller commits."""
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     end_sessions(user, keep=keep)
-    db.session.commit()
+    db.session.flush()
+    return rekey(keep) if keep is not None else None
 
 
 def _posted_account() -> str:
@@ -323,9 +330,16 @@ def account_password():
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.current_password.data):
             user = current_user._get_current_object()
-            change_password(user, form.new_password.data, keep=user.current_session)
+            row = user.current_session
+            key, validator = change_password(user, form.new_password.data, keep=row)
+            db.session.commit()
+            # This browser carries on with new cookies: copies of its old ones end too.
+            login_user(_signed_in_user(user, row, key))
             flash("Your password is changed. Other devices have been signed out.")
-            return redirect(url_for("auth.account"), code=303)
+            response = redirect(url_for("auth.account"), code=303)
+            if validator is not None:
+                set_remember_cookie(response, row.id, row.created_at, validator)
+            return known_devices.remember_device(response, user)
         form.current_password.errors.append("That isn’t your current password.")
     return render_account(password_form=form, status=400)
 
@@ -337,6 +351,7 @@ def account_delete():
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
             delete_user(db.session.get(User, current_user.id))
+            db.session.commit()
             return signed_out("Your account and its bookmarks are deleted.", url_for("feed.index"))
         form.password.errors.append("That isn’t your password.")
     return render_account(delete_form=form, status=400)
@@ -358,6 +373,10 @@ def init_app(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
-    login_manager.session_protection = "strong"
+    # Sign-ins can be ended on the server, so a moved cookie is not refused by its address and
+    # browser (which a thief can copy, and which change under a reader on the move); "strong"
+    # would also keep a valid remember cookie from being tried at all.
+    login_manager.session_protection = "basic"
+    app.config["REMEMBER_COOKIE_NAME"] = FLASK_LOGIN_REMEMBER_COOKIE
     # After Flask-Login's own after_request (registered above), so this one runs before it.
     app.after_request(renew_remembered_sign_in)

@@ -82,6 +82,17 @@ def create_user(email, editor):
     click.echo(f"Created {'editor' if editor else 'reader'} account {email}.")
 
 
+@portal_cli.command("forget-expired-sign-ins")
+def forget_expired_sign_ins():
+    """Delete sign-ins that have expired (each reader's go when they next sign in; this clears
+    those of readers who never come back). Run it daily, like poll-feeds."""
+    from .sessions import forget_expired_sessions
+
+    count = forget_expired_sessions()
+    db.session.commit()
+    click.echo(f"Forgot {count} expired sign-in{'' if count == 1 else 's'}.")
+
+
 def init_app(app):
     backup.register(portal_cli)
     feeds_in.register(portal_cli)

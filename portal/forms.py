@@ -4,7 +4,15 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from .passwords import MAX_LENGTH, password_problem
 

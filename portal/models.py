@@ -238,6 +238,9 @@ class UserSession(db.Model):
     key_digest: Mapped[str] = mapped_column(String(64), unique=True)
     # None: not remembered ("Keep me signed in" was not ticked).
     remember_digest: Mapped[str | None] = mapped_column(String(64))
+    # The validator the last renewal replaced, and when: tabs restored together carry it.
+    previous_remember_digest: Mapped[str | None] = mapped_column(String(64))
+    remember_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What the account page shows: "Firefox on Linux", and the network (not the address).
@@ -421,7 +424,8 @@ def saved_stories(user: User):
 
 
 def delete_user(user: User) -> None:
+    """Delete the account, its bookmarks and its sign-ins (flushed; the caller commits)."""
     db.session.execute(delete(Bookmark).where(Bookmark.user_id == user.id))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.delete(user)
-    db.session.commit()
+    db.session.flush()

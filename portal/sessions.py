@@ -7,29 +7,37 @@ only its SHA-256), so a copied cookie stops working the moment its row is gone: 
 
 "Keep me signed in" adds a remember cookie, "<row id>.<validator>". When the browser comes back
 without its session cookie, a matching validator restores the sign-in under a new key and a new
-validator, so each remember cookie works once.
+validator, so each remember cookie works once. The validator it replaced still signs in for
+RENEWAL_GRACE (without renewing again): tabs restored together all carry it, and only the first
+renews.
 
-Operations flush; the caller commits. touch() alone writes on its own: it is bookkeeping that
-must never commit a request's work.
+Operations flush; the caller commits. touch() and renew() write on their own: they run wherever a
+request happens to load its reader, and must never commit (or be undone with) a request's work.
 """
 
 import hashlib
 import hmac
 import ipaddress
+import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
 from sqlalchemy import and_, delete, not_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
 from .models import User, UserSession, parse_id, utcnow
 
+log = logging.getLogger(__name__)
+
 # Written at most this often: a signed-in reader's pages don't each cost a write.
 TOUCH_INTERVAL = timedelta(minutes=5)
+RENEWAL_GRACE = timedelta(seconds=30)
 MAX_SECRET_LENGTH = 100  # token_urlsafe(32) is 43 characters; anything much longer names nothing
 
 
@@ -80,9 +88,18 @@ def _alive(now: datetime):
     )
 
 
-def expires_at(row: UserSession) -> datetime:
-    """When the sign-in ends at the latest, however often it is used."""
-    return row.created_at + timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
+def expires_at(created_at: datetime) -> datetime:
+    """When a sign-in made then ends at the latest, however often it is used."""
+    return created_at + timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
+def forget_expired_sessions(user: User | None = None) -> int:
+    """Delete expired sign-ins (their browser and network with them): one user's, or everyone's.
+    Flushes; the caller commits. Returns how many."""
+    stmt = delete(UserSession).where(not_(and_(*_alive(utcnow()))))
+    if user is not None:
+        stmt = stmt.where(UserSession.user_id == user.id)
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
 
 
 def start_session(user: User, user_agent: str | None, address: str | None,
@@ -90,9 +107,7 @@ def start_session(user: User, user_agent: str | None, address: str | None,
     """A new sign-in for the user: the row, its session key, and its remember validator (None
     unless remembered). Also forgets the user's sign-ins that have expired."""
     now = utcnow()
-    db.session.execute(
-        delete(UserSession).where(UserSession.user_id == user.id, not_(and_(*_alive(now))))
-    )
+    forget_expired_sessions(user)
     key = new_secret()
     validator = new_secret() if remember else None
     row = UserSession(user_id=user.id, key_digest=digest(key),
@@ -126,39 +141,80 @@ def parse_remember_cookie(value: str | None) -> tuple[int, str] | None:
     return row_id, validator
 
 
-def remember_cookie_value(row: UserSession, validator: str) -> str:
-    return f"{row.id}.{validator}"
+def remember_cookie_value(session_id: int, validator: str) -> str:
+    return f"{session_id}.{validator}"
 
 
-def session_for_remember_cookie(value: str | None) -> tuple[UserSession, str] | None:
+@dataclass(frozen=True)
+class Remembered:
+    """A sign-in restored by its remember cookie, in plain values (the request's own database
+    session may roll back before it is renewed)."""
+
+    user: User
+    row: UserSession
+    session_id: int
+    created_at: datetime
+    validator: str
+    renew: bool  # False: the validator was just replaced (another tab renewed it)
+
+
+def session_for_remember_cookie(value: str | None) -> Remembered | None:
     """The live, remembered sign-in this remember cookie names, if its validator is the current
-    one; with the validator, which renew() needs."""
+    one or the one replaced within RENEWAL_GRACE."""
     parsed = parse_remember_cookie(value)
     if parsed is None:
         return None
     row_id, validator = parsed
+    now = utcnow()
     row = db.session.scalar(
         _with_user(select(UserSession)).where(UserSession.id == row_id, UserSession.remember_digest.is_not(None),
-                                              *_alive(utcnow()))
+                                              *_alive(now))
     )
-    if row is None or not hmac.compare_digest(row.remember_digest, digest(validator)):
+    if row is None:
         return None
-    return row, validator
+    given = digest(validator)
+    if hmac.compare_digest(row.remember_digest, given):
+        renew = True
+    elif (row.previous_remember_digest and hmac.compare_digest(row.previous_remember_digest, given)
+          and row.remember_renewed_at is not None and now - row.remember_renewed_at < RENEWAL_GRACE):
+        renew = False
+    else:
+        return None
+    return Remembered(user=row.user, row=row, session_id=row.id, created_at=row.created_at,
+                      validator=validator, renew=renew)
 
 
-def renew(row: UserSession, validator: str) -> tuple[str, str] | None:
-    """A new session key and remember validator for a sign-in restored from its remember cookie.
-    None when another request has renewed it meanwhile (its answer carries the new cookies)."""
-    key, new_validator = new_secret(), new_secret()
-    result = db.session.execute(
-        update(UserSession)
-        .where(UserSession.id == row.id, UserSession.remember_digest == digest(validator))
-        .values(key_digest=digest(key), remember_digest=digest(new_validator), last_seen_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+def renew(remembered: Remembered) -> tuple[str, str] | None:
+    """A new session key and remember validator for a sign-in its remember cookie restored. None
+    when another request renewed it first (its answer carries the new cookies)."""
+    key, validator = new_secret(), new_secret()
+    now = utcnow()
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            update(UserSession)
+            .where(UserSession.id == remembered.session_id,
+                   UserSession.remember_digest == digest(remembered.validator))
+            .values(key_digest=digest(key), remember_digest=digest(validator),
+                    previous_remember_digest=digest(remembered.validator), remember_renewed_at=now,
+                    last_seen_at=now)
+        )
     if result.rowcount != 1:
         return None
-    return key, new_validator
+    return key, validator
+
+
+def rekey(row: UserSession) -> tuple[str, str | None]:
+    """New secrets for a sign-in that goes on (after a password change), so copies of its cookies
+    taken before end: the new session key, and a new remember validator if it is remembered."""
+    key = new_secret()
+    row.key_digest = digest(key)
+    validator = None
+    if row.remember_digest is not None:
+        validator = new_secret()
+        row.remember_digest = digest(validator)
+        row.previous_remember_digest = None
+    db.session.flush()
+    return key, validator
 
 
 def touch(row: UserSession) -> None:
@@ -167,8 +223,13 @@ def touch(row: UserSession) -> None:
     now = utcnow()
     if now - row.last_seen_at < TOUCH_INTERVAL:
         return
-    with db.engine.begin() as connection:
-        connection.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    except SQLAlchemyError:
+        # Bookkeeping only: a locked or read-only database must not cost the reader the page.
+        log.warning("Could not note that a sign-in was used", exc_info=True)
+        return
     set_committed_value(row, "last_seen_at", now)
 
 

@@ -49,7 +49,7 @@ def test_a_copied_cookie_of_a_deleted_account_never_signs_in_the_next_one(app):
     must neither get the old id nor be signed in by the copy."""
     first = app.test_client()
     assert register(first, email="first@example.com").status_code == 303
-    kept = copy_of(app, first, "session", "remember")
+    kept = copy_of(app, first, "session", "remember_token")
     with app.app_context():
         first_id = db.session.scalar(select(User.id))
     token = csrf_token_from(first.get("/account"))
@@ -94,9 +94,9 @@ def test_a_copied_session_cookie_stops_working_after_sign_out(app, client, user)
 
 def test_sign_out_ends_the_remember_cookie_too(app, client, user):
     log_in(client, user.email, remember=True)
-    copy = copy_of(app, client, "remember")
+    copy = copy_of(app, client, "remember_token")
     sign_out(client)
-    assert client.get_cookie("remember") is None
+    assert client.get_cookie("remember_token") is None
     assert signed_in_as(copy) is None
 
 
@@ -104,7 +104,7 @@ def test_sign_out_everywhere_ends_every_copy_of_every_cookie(app, user):
     laptop, phone = app.test_client(), app.test_client()
     log_in(laptop, user.email)
     log_in(phone, user.email, remember=True)
-    copies = [copy_of(app, laptop, "session"), copy_of(app, phone, "session"), copy_of(app, phone, "remember")]
+    copies = [copy_of(app, laptop, "session"), copy_of(app, phone, "session"), copy_of(app, phone, "remember_token")]
     assert all(signed_in_as(c) == user.email for c in copies)
 
     response = post_on_account_page(laptop, "/account/sessions/end-all")
@@ -153,19 +153,68 @@ def test_nobody_can_end_another_readers_sign_in(app, user, make_user):
 
 def test_the_remember_cookie_is_renewed_each_time_it_is_used_and_works_once(app, client, user):
     log_in(client, user.email, remember=True)
-    first = client.get_cookie("remember").value
+    first = client.get_cookie("remember_token").value
     client.delete_cookie("session")  # the browser was closed
-    stale = copy_of(app, client, "remember")
+    stale = copy_of(app, client, "remember_token")
 
     assert signed_in_as(client) == user.email
-    second = client.get_cookie("remember").value
+    second = client.get_cookie("remember_token").value
     assert second != first
+    with app.app_context():  # past the grace that tabs restored together get
+        db.session.execute(update(UserSession).values(remember_renewed_at=utcnow() - timedelta(seconds=31)))
+        db.session.commit()
     assert signed_in_as(stale) is None  # the value it carried has been used
-    assert stale.get_cookie("remember") is None  # and it was told to forget it
+    assert stale.get_cookie("remember_token") is None  # and it was told to forget it
 
     client.delete_cookie("session")
     assert signed_in_as(client) == user.email
-    assert client.get_cookie("remember").value not in (first, second)
+    assert client.get_cookie("remember_token").value not in (first, second)
+
+
+def test_tabs_restored_together_all_stay_signed_in(app, client, user):
+    """A browser restoring several tabs sends the same remember cookie with each: the first
+    renews it, the others are signed in by the value it replaced and leave the new one alone."""
+    log_in(client, user.email, remember=True)
+    client.delete_cookie("session")
+    other_tab = copy_of(app, client, "remember_token")
+    assert signed_in_as(client) == user.email
+    response = other_tab.get("/account")
+    assert response.status_code == 200 and soup(response).select_one(".form-intro strong").get_text() == user.email
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
+    client.delete_cookie("session")
+    assert signed_in_as(client) == user.email  # the renewed value still works
+
+
+def test_a_remembered_request_that_rolls_back_still_answers_and_renews(app, client, user):
+    @app.get("/reads-then-rolls-back")
+    def reads_then_rolls_back():
+        from flask_login import current_user
+
+        name = current_user.email
+        db.session.rollback()
+        return name
+
+    log_in(client, user.email, remember=True)
+    before = client.get_cookie("remember_token").value
+    client.delete_cookie("session")
+    response = client.get("/reads-then-rolls-back")
+    assert response.status_code == 200 and response.get_data(as_text=True) == user.email
+    assert client.get_cookie("remember_token").value != before
+    assert signed_in_as(client) == user.email
+
+
+def test_a_password_change_gives_this_browser_new_cookies(app, client, user):
+    """Whoever copied this browser's cookies (the usual reason to change a password) is out too."""
+    from .test_auth import change_password
+
+    log_in(client, user.email, remember=True)
+    copies = [copy_of(app, client, "session"), copy_of(app, client, "remember_token")]
+    assert change_password(client).status_code == 303
+    assert signed_in_as(client) == user.email
+    for copy in copies:
+        assert signed_in_as(copy) is None
+    client.delete_cookie("session")
+    assert signed_in_as(client) == user.email  # by its new remember cookie
 
 
 def test_each_sign_in_has_its_own_remember_value(app, user):
@@ -173,7 +222,7 @@ def test_each_sign_in_has_its_own_remember_value(app, user):
     for _ in range(2):
         client = app.test_client()
         log_in(client, user.email, remember=True)
-        values.add(client.get_cookie("remember").value)
+        values.add(client.get_cookie("remember_token").value)
     assert len(values) == 2
 
 
@@ -239,6 +288,22 @@ def test_a_known_browser_counts_its_own_failures(app, user):
     assert log_in(app.test_client(), user.email).status_code == 303
 
 
+def test_a_password_change_ends_every_browsers_exemption(app, user):
+    """A thief who signed in once must not keep guessing the new password unhindered."""
+    from .test_auth import NEW_PASSWORD, change_password
+
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    thief, owner = app.test_client(), app.test_client()
+    log_in(thief, user.email)
+    sign_out(thief)
+    log_in(owner, user.email)
+    change_password(owner)
+    flood(app, user.email, attempts=4)
+    assert log_in(thief, user.email, password=NEW_PASSWORD).status_code == 429
+    sign_out(owner)
+    assert log_in(owner, user.email, password=NEW_PASSWORD).status_code == 303  # its cookie was renewed
+
+
 def test_a_device_cookie_for_another_account_does_not_help(app, user, make_user):
     app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
     other = make_user("other@example.com")
@@ -280,10 +345,10 @@ def test_no_response_that_shared_caches_keep_sets_a_cookie(app, client, user, fa
         assert "public" in response.headers["Cache-Control"], path
         assert response.headers.getlist("Set-Cookie") == [], path
     # The remember cookie still works on the next private page, and is renewed there.
-    before = client.get_cookie("remember").value
+    before = client.get_cookie("remember_token").value
     client.delete_cookie("session")
     assert signed_in_as(client) == user.email
-    assert client.get_cookie("remember").value != before
+    assert client.get_cookie("remember_token").value != before
 
 
 def test_only_one_sign_in_row_per_sign_in(app, user):
@@ -294,3 +359,16 @@ def test_only_one_sign_in_row_per_sign_in(app, user):
         signed_in_as(client)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_expired_sign_ins_of_readers_who_never_return_are_forgotten(app, runner, user, make_user):
+    other = make_user("other@example.com")
+    for email in (user.email, other.email):
+        log_in(app.test_client(), email)
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == other.id)
+                           .values(last_seen_at=utcnow() - timedelta(days=15)))
+        db.session.commit()
+    result = runner.invoke(args=["portal", "forget-expired-sign-ins"])
+    assert result.exit_code == 0 and "Forgot 1 expired sign-in." in result.output
+    assert [row.user_id for row in sign_ins(app, user.id) + sign_ins(app, other.id)] == [user.id]

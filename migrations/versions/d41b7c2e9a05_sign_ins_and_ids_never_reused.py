@@ -29,6 +29,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('key_digest', sa.String(length=64), nullable=False),
     sa.Column('remember_digest', sa.String(length=64), nullable=True),
+    sa.Column('previous_remember_digest', sa.String(length=64), nullable=True),
+    sa.Column('remember_renewed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('browser', sa.String(length=120), nullable=False),
