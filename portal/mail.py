@@ -1,8 +1,9 @@
 """Outgoing mail: plain-text messages through the SMTP server in MAIL_*, or to the log in development.
 
-Mail is composed and sent by a job on this process's mail thread (submit()), never on the request
-path: a reader waits neither for the mail server nor for the lookups and rendering a message needs,
-and a page that sends mail for some addresses and not others answers in the same time for all.
+Mail is composed and sent by a job on this process's mail thread (submit_after()), never on the
+request path: a reader waits neither for the mail server nor for the lookups and rendering a
+message needs, and a page that sends mail for some addresses and not others answers in the same
+time for all.
 """
 
 import atexit
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 
 MAIL_THREAD_NAME = "portal-send-mail"
 # Jobs waiting past this many are dropped (and logged), so a flood of requests can't grow memory
@@ -86,8 +87,7 @@ class MailWorker:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: Callable[[], None]) -> None:
-        app = current_app._get_current_object()
+    def submit(self, app: Flask, job: Callable[[], None]) -> None:
         with self._changed:
             if len(self._jobs) >= self._capacity:
                 app.logger.error("The mail queue is full (%d messages waiting): a message was dropped",
@@ -130,10 +130,12 @@ _worker = MailWorker(MAIL_QUEUE_SIZE)
 atexit.register(_worker.wait_idle, DRAIN_AT_EXIT_SECONDS)
 
 
-def submit(job: Callable[[], None]) -> None:
+def submit_after(response: Response, job: Callable[[], None]) -> None:
     """Run `job` (which composes a message and calls send_mail) on the mail thread, in an app
-    context of the current app. It returns at once, whatever the job will do."""
-    _worker.submit(job)
+    context of the current app, once `response` has been sent: queued only when the server closes
+    it, so not even the start of the job can overlap, and slow, the answer."""
+    app = current_app._get_current_object()
+    response.call_on_close(lambda: _worker.submit(app, job))
 
 
 def wait_idle(timeout: float | None = None) -> bool:

@@ -128,10 +128,12 @@ def _private(response):
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        response = redirect(url_for("password_reset.request_sent"), code=303)
         # The account limit, the lookup, the token, the message and its delivery all happen on the
         # mail thread: this page must not tell who has an account, by its answer or by its time.
-        mail.submit(partial(send_reset_link_to, normalise_email(form.email.data), request.url_root))
-        return redirect(url_for("password_reset.request_sent"), code=303)
+        mail.submit_after(response, partial(send_reset_link_to, normalise_email(form.email.data),
+                                            request.url_root))
+        return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/reset_request.html", form=form), status
 

@@ -1,18 +1,26 @@
 """Password reset by email, through a real SMTP server on this machine."""
 
+import asyncio
+import http.cookiejar
 import logging
 import os
 import re
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from bs4 import BeautifulSoup
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 import portal.password_reset
@@ -75,6 +83,7 @@ def wait_for_mail():
 def request_reset(client, email):
     token = csrf_token_from(client.get("/reset-password"))
     response = client.post("/reset-password", data={"email": email, "csrf_token": token})
+    response.close()  # as a WSGI server does once the answer is sent: mail is queued then
     wait_for_mail()
     return response
 
@@ -370,17 +379,21 @@ def test_the_request_leaves_the_account_to_the_mail_thread(app, client, user, in
     for name in ("user_by_email", "reset_token", "render_template"):
         monkeypatch.setattr(portal.password_reset, name, recorded(getattr(portal.password_reset, name)))
     token = csrf_token_from(client.get("/reset-password"))
-    calls.clear()
+    made = {}
     for email in (user.email, "nobody@example.com"):
+        calls.clear()
         response = client.post("/reset-password", data={"email": email, "csrf_token": token})
         assert response.status_code == 303
-        request_thread_calls = [call for call in calls if call[1] != MAIL_THREAD_NAME]
-        assert request_thread_calls == []
-    wait_for_mail()
-    assert sorted(calls) == sorted([
-        ("user_by_email", MAIL_THREAD_NAME), ("user_by_email", MAIL_THREAD_NAME),
-        ("reset_token", MAIL_THREAD_NAME), ("render_template", MAIL_THREAD_NAME),
-    ])
+        wait_for_mail()
+        assert calls == []  # nothing, not even on the mail thread, until the answer is sent
+        response.close()
+        wait_for_mail()
+        made[email] = list(calls)
+    assert made == {
+        user.email: [("user_by_email", MAIL_THREAD_NAME), ("reset_token", MAIL_THREAD_NAME),
+                     ("render_template", MAIL_THREAD_NAME)],
+        "nobody@example.com": [("user_by_email", MAIL_THREAD_NAME)],
+    }
     assert [m["To"] for m in inbox.messages] == [user.email]
 
 
@@ -411,6 +424,7 @@ def test_known_and_unknown_addresses_answer_in_the_same_time(app, client, user, 
             response = client.post("/reset-password", data={"email": email, "csrf_token": token})
             timings[email].append(time.perf_counter() - start)
             assert response.status_code == 303
+            response.close()
     wait_for_mail()
     assert len(inbox.messages) == TIMING_SAMPLES  # the known address's work was done, elsewhere
 
@@ -514,15 +528,15 @@ def test_send_mail_logs_a_refused_login(app, smtp_server, caplog):
 # ---- the mail thread ------------------------------------------------------------
 
 def test_a_failing_mail_job_is_logged_and_the_next_one_still_runs(app, caplog):
+    worker = mail.MailWorker(capacity=10)
     ran = []
 
     def broken():
         raise RuntimeError("a bug in a mail job")
 
-    with app.app_context():
-        mail.submit(broken)
-        mail.submit(lambda: ran.append(True))
-    assert mail.wait_idle(timeout=10)
+    worker.submit(app, broken)
+    worker.submit(app, lambda: ran.append(True))
+    assert worker.wait_idle(timeout=10)
     assert ran == [True]
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.getMessage() == "A mail job failed"
@@ -536,10 +550,10 @@ def test_each_mail_job_has_its_own_database_session(app, user):
         db.session.get(User, user.id)  # leaves its transaction open, as a job that only reads does
         sessions.append(db.session())
 
-    with app.app_context():
-        mail.submit(read_the_user)
-        mail.submit(read_the_user)
-    assert mail.wait_idle(timeout=10)
+    worker = mail.MailWorker(capacity=10)
+    worker.submit(app, read_the_user)
+    worker.submit(app, read_the_user)
+    assert worker.wait_idle(timeout=10)
     first, second = sessions
     assert first is not second
     with app.app_context():
@@ -550,15 +564,63 @@ def test_a_full_mail_queue_drops_and_logs(app, caplog):
     worker = mail.MailWorker(capacity=2)
     release = threading.Event()
     ran = []
-    with app.app_context():
-        worker.submit(lambda: release.wait(10))  # taken off the queue at once: the thread is busy
-        assert not worker.wait_idle(timeout=0.2)
-        for n in range(3):
-            worker.submit(lambda n=n: ran.append(n))
+    worker.submit(app, lambda: release.wait(10))  # taken off the queue at once: the thread is busy
+    assert not worker.wait_idle(timeout=0.2)
+    for n in range(3):
+        worker.submit(app, lambda n=n: ran.append(n))
     release.set()
     assert worker.wait_idle(timeout=10)
     assert len(ran) == 2
     assert "The mail queue is full (2 messages waiting): a message was dropped" in caplog.text
+
+
+class SlowInbox(Inbox):
+    """Takes its time to accept each recipient, as a busy mail server does."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(2)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_gunicorn_sends_the_queued_mail_before_a_worker_stops(app, user):
+    """Under the production server: the mail job is queued once the answer is sent, and a worker
+    told to stop (a deploy, a restart) first sends what it has queued."""
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        env.update(PORTAL_ENV="production", PORTAL_SECRET_KEY="s3cret", PORTAL_PUBLIC_URL=f"http://127.0.0.1:{port}",
+                   PORTAL_SESSION_COOKIE_SECURE="0", PORTAL_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                   PORTAL_MAIL_SERVER=controller.hostname, PORTAL_MAIL_PORT=str(controller.port),
+                   PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WORKERS="1")
+        project = Path(__file__).resolve().parent.parent
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=project, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            for _ in range(100):
+                try:
+                    page = browser.open(base + "/reset-password", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            token = BeautifulSoup(page.read(), "html.parser").select_one('input[name="csrf_token"]')["value"]
+            form = urllib.parse.urlencode({"email": user.email, "csrf_token": token}).encode()
+            with browser.open(base + "/reset-password", data=form, timeout=5) as sent:  # follows the 303
+                assert sent.url == base + "/reset-password/sent"
+            assert inbox.messages == []  # the mail server is still taking its time
+        finally:
+            server.terminate()
+            output, _ = server.communicate(timeout=30)
+        assert [m["To"] for m in inbox.messages] == [user.email], output
+        assert link_in(inbox.messages[0]).startswith(base + "/reset-password/")
+    finally:
+        controller.stop()
 
 
 # ---- limits shared through Redis --------------------------------------------------
