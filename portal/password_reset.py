@@ -2,32 +2,43 @@
 
 import hashlib
 import hmac
+from functools import partial
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse
 
+from . import mail
 from .auth import change_password, sign_in
 from .extensions import db, limiter
 from .forms import ResetPasswordForm, ResetRequestForm
-from .mail import send_mail_in_background
 from .models import User, normalise_email, user_by_email
 from .web import absolute_url
 
 bp = Blueprint("password_reset", __name__)
 
 
-# Every request for a link counts, whether or not the address has an account. The account limit
-# keeps anyone from flooding one inbox from many addresses.
+# Every request for a link counts, whether or not the address has an account. Past this limit
+# the requester's address gets a 429: it tells them only about their own requests.
 def _limit_per_address() -> str:
     return current_app.config["PASSWORD_RESET_LIMIT_PER_ADDRESS"]
 
 
-def _limit_per_account() -> str:
-    return current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"]
-
-
-def _posted_email() -> str:
-    return "reset:" + normalise_email(request.form.get("email", ""))[:254]
+def _within_account_limit(email: str) -> bool:
+    """Counts a request for a link to `email`, account or not, against
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT: False once it is used up. This keeps anyone from flooding
+    one inbox from many addresses; past it no mail goes out, but the page answers as usual, so
+    the limit neither locks the owner out of the form nor tells anyone that it was reached."""
+    config = current_app.config
+    strategy = limiter.limiter  # flask-limiter's storage, or its in-memory fallback while that is down
+    try:
+        return strategy.hit(parse(config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"]),
+                            config.get("RATELIMIT_KEY_PREFIX", ""), "reset-account", email)
+    except strategy.storage.base_exceptions:
+        # As for the other limits (RATELIMIT_SWALLOW_ERRORS): storage trouble must not keep the
+        # owner's link from going out.
+        current_app.logger.exception("Could not count a password reset request; sending the link anyway")
+        return True
 
 
 # ---- tokens -------------------------------------------------------------------
@@ -84,7 +95,22 @@ def send_reset_link(user: User) -> None:
         "mail/reset_password.txt", user=user, link=link,
         valid_for=describe_duration(current_app.config["PASSWORD_RESET_MAX_AGE"]),
     )
-    send_mail_in_background(user.email, f"Reset your {current_app.config['SITE_NAME']} password", body)
+    mail.send_mail(user.email, f"Reset your {current_app.config['SITE_NAME']} password", body)
+
+
+def send_reset_link_to(email: str, url_root: str) -> None:
+    """A mail job: the link for the account of `email`, if it has one and its limit allows.
+    `url_root` is the site's address as the request for the link came in (PUBLIC_URL, when set,
+    takes its place in the link)."""
+    if not _within_account_limit(email):
+        current_app.logger.info("No reset link sent for %s: PASSWORD_RESET_LIMIT_PER_ACCOUNT is reached", email)
+        return
+    user = user_by_email(email)
+    if user is None:
+        return
+    # absolute_url() builds on the request's host, which this thread has to be given.
+    with current_app.test_request_context(base_url=url_root):
+        send_reset_link(user)
 
 
 # ---- views --------------------------------------------------------------------
@@ -98,15 +124,15 @@ def _private(response):
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @limiter.limit(_limit_per_address, methods=["POST"])
-@limiter.limit(_limit_per_account, methods=["POST"], key_func=_posted_email, scope="reset-account")
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is not None:
-            send_reset_link(user)
-        # The same answer either way: this page must not tell who has an account.
-        return redirect(url_for("password_reset.request_sent"), code=303)
+        response = redirect(url_for("password_reset.request_sent"), code=303)
+        # The account limit, the lookup, the token, the message and its delivery all happen on the
+        # mail thread: this page must not tell who has an account, by its answer or by its time.
+        mail.submit_after(response, partial(send_reset_link_to, normalise_email(form.email.data),
+                                            request.url_root))
+        return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/reset_request.html", form=form), status
 

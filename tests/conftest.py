@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, event, make_url, text
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import Article, Author, Kind, Section, Status, slugify, utcnow
 
 # PORTAL_TEST_DATABASE_URL runs the suite against PostgreSQL, e.g.
@@ -58,6 +58,10 @@ def make_app(tmp_path, **overrides):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
+    # flask-limiter keeps "the storage is down" on the Limiter, which every test app shares: each
+    # app starts as a new process would, with its storage presumed up (else counts made before
+    # it notices the storage is back are split between it and the in-memory fallback).
+    limiter._storage_dead = False
     app = create_app(config)
     with app.app_context():
         db.drop_all()
@@ -71,8 +75,12 @@ _apps = []
 
 @pytest.fixture(autouse=True)
 def close_connections():
-    """Every app a test made closes its pooled connections when the test ends."""
+    """Every app a test made closes its pooled connections when the test ends, after the mail
+    it queued has gone (a job left over would run against the next test's limiter and storage)."""
     yield
+    from portal import mail
+
+    mail.wait_idle(timeout=15)
     while _apps:
         made = _apps.pop()
         with made.app_context():
