@@ -89,6 +89,18 @@ def close_connections():
 
 
 @pytest.fixture
+def redis_url():
+    """PORTAL_TEST_REDIS_URL: the tests of limits and caches shared through Redis skip without
+    it, except on CI, which must run them."""
+    url = os.environ.get("PORTAL_TEST_REDIS_URL")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
+        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
+    return url
+
+
+@pytest.fixture
 def app(tmp_path):
     return make_app(tmp_path)
 

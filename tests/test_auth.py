@@ -1,4 +1,3 @@
-import os
 import threading
 import uuid
 
@@ -237,13 +236,8 @@ def test_repeated_failures_on_one_account_get_429_from_any_address(app, client, 
     assert log_in(fresh, "other@example.com", password="wrong guess").status_code == 400
 
 
-def test_rate_limits_are_shared_through_redis(tmp_path, user):
+def test_rate_limits_are_shared_through_redis(tmp_path, user, redis_url):
     """Two app processes (here: two apps, each with its own storage connection) count together."""
-    redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
-        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
     shared = {"REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
               "LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes"}
     (tmp_path / "one").mkdir()

@@ -625,12 +625,7 @@ def test_gunicorn_sends_the_queued_mail_before_a_worker_stops(app, user):
 
 # ---- limits shared through Redis --------------------------------------------------
 
-def test_the_account_limit_is_shared_through_redis(tmp_path, smtp_server):
-    redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
-        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
+def test_the_account_limit_is_shared_through_redis(tmp_path, smtp_server, redis_url):
     controller, inbox = smtp_server()
     shared = {"REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
               "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "2 per hour",

@@ -1,5 +1,4 @@
 import io
-import os
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -220,17 +219,7 @@ def test_the_render_cache_is_bounded():
     assert len(cache.items) == 3
 
 
-def shared_redis_url() -> str:
-    redis_url = os.environ.get("PORTAL_TEST_REDIS_URL")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs this test against Redis: set PORTAL_TEST_REDIS_URL")
-        pytest.skip("PORTAL_TEST_REDIS_URL is not set")
-    return redis_url
-
-
-def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch):
-    redis_url = shared_redis_url()
+def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch, redis_url):
     app = make_app(tmp_path, REDIS_URL=redis_url, PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
     story = factory_for(app).story()
     renders = count_renders(monkeypatch)
@@ -241,12 +230,12 @@ def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monk
     assert len(renders) == 1
 
 
-def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for):
+def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for, redis_url):
     import redis
 
-    server = redis.Redis.from_url(shared_redis_url())
+    server = redis.Redis.from_url(redis_url)
     prefix = f"test-{uuid.uuid4().hex}:cache:"
-    app = make_app(tmp_path, REDIS_URL=shared_redis_url(), CACHE_KEY_PREFIX=prefix,
+    app = make_app(tmp_path, REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix,
                    PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
     story = factory_for(app).story()
     client = app.test_client()
