@@ -76,3 +76,44 @@ def test_signed_out_bookmarks_page_leads_to_sign_in(page, live):
     page.goto(live.url + "/bookmarks")
     page.wait_for_url("**/login?next=*")
     assert page.get_by_role("heading", name="Sign in").is_visible()
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")
+
+
+def test_signing_out_another_browser_from_the_account_page(browser, page, live):
+    """Without JavaScript on the laptop: the list and its buttons are plain forms."""
+    email = register(page, live)
+    phone = browser.new_context(user_agent=IPHONE)
+    phone_page = phone.new_page()
+    phone_page.set_default_timeout(10_000)
+    try:
+        phone_page.goto(live.url + "/login")
+        phone_page.get_by_label("Email").fill(email)
+        phone_page.get_by_label("Password").fill(PASSPHRASE)
+        phone_page.get_by_label("Keep me signed in on this device").check()
+        phone_page.get_by_role("button", name="Sign in").click()
+        phone_page.wait_for_url(live.url + "/")
+
+        laptop = browser.new_context(java_script_enabled=False)
+        laptop.add_cookies(page.context.cookies())
+        laptop_page = laptop.new_page()
+        laptop_page.goto(live.url + "/account")
+        sign_ins = laptop_page.locator("#sign-ins li.sign-in")
+        assert sign_ins.count() == 2
+        this_one = sign_ins.filter(has_text="This browser")
+        assert this_one.count() == 1 and "Mobile Safari" not in this_one.inner_text()
+        laptop_page.get_by_role("button", name="Sign out Mobile Safari on iOS").click()
+        laptop_page.wait_for_url(live.url + "/account#sign-ins")
+        assert laptop_page.get_by_text("That browser is signed out.").is_visible()
+        assert laptop_page.locator("#sign-ins li.sign-in").count() == 1
+        laptop.close()
+
+        phone_page.goto(live.url + "/account")
+        phone_page.wait_for_url("**/login?next=*")
+        phone.clear_cookies(name="session")  # nor does its remember cookie sign it in again
+        phone_page.goto(live.url + "/account")
+        phone_page.wait_for_url("**/login?next=*")
+    finally:
+        phone.close()
