@@ -220,14 +220,23 @@ def test_the_render_cache_is_bounded():
 
 
 def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch, redis_url):
-    app = make_app(tmp_path, REDIS_URL=redis_url, PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}:cache:"
+    app = make_app(tmp_path, REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix,
+                   PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
     story = factory_for(app).story()
     renders = count_renders(monkeypatch)
     url = f"/articles/{story.id}/qr.svg"
-    first = app.test_client().get(url).data
-    share.rendered_images.clear()  # as if another worker, with nothing in its own cache
-    assert app.test_client().get(url).data == first
-    assert len(renders) == 1
+    server = redis.Redis.from_url(redis_url)
+    try:
+        first = app.test_client().get(url).data
+        share.rendered_images.clear()  # as if another worker, with nothing in its own cache
+        assert app.test_client().get(url).data == first
+        assert len(renders) == 1
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
 
 
 def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for, redis_url):
