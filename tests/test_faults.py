@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, event, make_url, select, text
 
@@ -53,21 +54,16 @@ class TcpProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self):
-        # shutdown() wakes the thread blocked in accept(); close() alone would leave it listening.
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.listener.close()
         with self.lock:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it listening.
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.listener.close()
             for sock in self.sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-            self.sockets.clear()
-        self.resume()  # pumps holding bytes of a stall run into the closed sockets and end
+                _hang_up(sock)
+        self.resume()  # pumps holding bytes of a stall run into the shut sockets and end
 
     def _accept(self, listener):
         while True:
@@ -75,16 +71,32 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # cut
-            try:
-                server = socket.create_connection(self.upstream, timeout=3)
-                server.settimeout(None)
-            except OSError:
+            # Its own thread: a slow upstream connect does not hold up the connections behind it.
+            threading.Thread(target=self._forward, args=(listener, client), daemon=True).start()
+
+    def _forward(self, listener, client):
+        """Pumps both ways until either side hangs up or cut() ends the pair, then closes it."""
+        try:
+            server = socket.create_connection(self.upstream, timeout=3)
+            server.settimeout(None)
+        except OSError:
+            client.close()
+            return
+        with self.lock:
+            if listener.fileno() == -1:  # accepted just before a cut(): refused like the rest
                 client.close()
-                continue
-            with self.lock:
-                self.sockets.update((client, server))
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+                server.close()
+                return
+            self.sockets.update((client, server))
+        back = threading.Thread(target=self._pump, args=(server, client), daemon=True)
+        back.start()
+        self._pump(client, server)
+        back.join()
+        # Closed only once neither pump uses them (and out of cut()'s reach first).
+        with self.lock:
+            self.sockets.difference_update((client, server))
+        client.close()
+        server.close()
 
     def _pump(self, source, target):
         try:
@@ -94,11 +106,17 @@ class TcpProxy:
         except OSError:
             pass
         finally:
-            for sock in (source, target):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+            # Both ends hear the hang-up. A socket closed while the other pump is blocked in its
+            # recv() stays open without a FIN, and the server keeps that session, and its locks.
+            _hang_up(source)
+            _hang_up(target)
+
+
+def _hang_up(sock: socket.socket):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already shut, or never connected
 
 
 @pytest.fixture
@@ -116,6 +134,45 @@ def app_behind_proxy(tmp_path, postgres_url, **config):
     proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     return proxy, make_app(tmp_path, SQLALCHEMY_DATABASE_URI=through_proxy, **config), url
+
+
+def sessions_alive(direct_url, pids) -> list[int]:
+    with psycopg.connect(**psycopg_params(direct_url)) as connection:
+        return [pid for pid, in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,))]
+
+
+def psycopg_params(url):
+    return {"host": url.host or "127.0.0.1", "port": url.port or 5432, "user": url.username,
+            "password": url.password, "dbname": url.database}
+
+
+@pytest.mark.parametrize("ended_by", ["the client hanging up", "a cut"])
+def test_a_connection_the_proxy_ends_ends_at_the_server_too(postgres_url, ended_by):
+    """Once the proxy has dropped a connection, the server's session of it ends too, as behind a
+    real crash: a session left open would keep its transaction's locks, and a later save of the
+    same bookmark would wait on them until statement_timeout."""
+    direct = make_url(postgres_url)
+    proxy = TcpProxy((direct.host or "127.0.0.1", direct.port or 5432))
+    # Several connections: cut() raced the pumps' own hang-up for each of them.
+    connections = [psycopg.connect(**{**psycopg_params(direct), "host": "127.0.0.1", "port": proxy.port})
+                   for _ in range(8)]
+    try:
+        pids = [c.execute("SELECT pg_backend_pid()").fetchone()[0] for c in connections]  # in a transaction
+        if ended_by == "a cut":
+            proxy.cut()
+        else:  # without a goodbye to the server, as the app's watchdog ends a connection
+            for c in connections:
+                with socket.socket(fileno=os.dup(c.fileno())) as sock:
+                    sock.shutdown(socket.SHUT_RDWR)
+        give_up = time.monotonic() + 5
+        while (alive := sessions_alive(direct, pids)) and time.monotonic() < give_up:
+            time.sleep(0.1)
+        assert not alive, f"{len(alive)} of {len(pids)} sessions outlived their connections"
+    finally:
+        for c in connections:
+            c.close()
+        proxy.cut()
 
 
 def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, postgres_url, factory_for):
@@ -167,8 +224,9 @@ def test_saves_during_an_outage_get_2xx_or_503_and_every_2xx_is_kept(tmp_path, p
     during = [o for o in outcomes if cut_at + 0.2 < o[4] < restored_at]
     assert during and {o[2] for o in during} == {503}, ("saves during the outage are refused", cut_at, restored_at, [o for o in during if o[2] == 200])
     assert any(o[2] == 200 for o in outcomes if o[4] < cut_at), "saves worked before the outage"
-    # Saves begun once the database is back (a save begun as it returned may still meet a
-    # connection the outage left stalled, and is bounded like any other).
+    # Saves begun once the database is back. (A save the cut caught between its INSERT and its
+    # COMMIT must not outlive it at the server: its lock would hold a later save of the same
+    # bookmark for statement_timeout, then 503; test_a_connection_the_proxy_ends_... keeps that.)
     after = [o for o in outcomes if o[4] - o[3] > restored_at + 1.5]
     assert after and all(o[2] == 200 for o in after), "the app recovered by itself"
 
