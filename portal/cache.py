@@ -24,16 +24,13 @@ class LocalCache:
         self.size = size
         self.items: OrderedDict[str, bytes] = OrderedDict()
         self.lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: str) -> bytes | None:
         with self.lock:
             value = self.items.get(key)
             if value is None:
-                self.misses += 1
                 return None
             self.items.move_to_end(key)
-            self.hits += 1
             return value
 
     def set(self, key: str, value: bytes) -> None:

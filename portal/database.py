@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy import event
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 
 from .extensions import db
 
@@ -98,6 +98,8 @@ def watch_postgresql_waits(engine, statement_timeout_ms: int):
     def _check_pooled_connection(dbapi_connection, record, _proxy):
         if record.info.pop("unused", False):
             return  # just opened: it answered a moment ago
+        if dbapi_connection.shut_down_late:
+            raise DisconnectionError()  # replace this one; the others are fine
         # Inside bounded_waits() the check counts against that scope (its bound, its memory).
         with nullcontext() if _scope.get() else bounded_waits(PING_SECONDS):
             try:
@@ -134,15 +136,18 @@ class WatchedConnection(psycopg.Connection):
     statements through its client-side cursors (the only kind the app uses), commit, rollback."""
 
     wait_seconds: float | None = None  # a statement's, commit's or rollback's bound; None: none
+    # The watchdog shut the socket down just as a wait succeeded: never to be used again.
+    shut_down_late = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cursor_factory = WatchedCursor
 
-    def watched(self):
+    def watched(self, statements: int = 1):
+        """The bound on a wait for `statements` statements (each has its own server timeout)."""
         scope = _scope.get()
         seconds = scope.seconds if scope is not None else self.wait_seconds
-        return nullcontext() if seconds is None else _watchdog.watch(self, seconds, scope)
+        return nullcontext() if seconds is None else _watchdog.watch(self, seconds * max(statements, 1), scope)
 
     def commit(self):
         with self.watched():
@@ -158,9 +163,11 @@ class WatchedCursor(psycopg.Cursor):
         with self.connection.watched():
             return super().execute(*args, **kwargs)
 
-    def executemany(self, *args, **kwargs):
-        with self.connection.watched():
-            return super().executemany(*args, **kwargs)
+    def executemany(self, query, params_seq, **kwargs):
+        # A bulk insert (portal demo: thousands of rows a call) is many statements, each bounded.
+        statements = len(params_seq) if hasattr(params_seq, "__len__") else 1
+        with self.connection.watched(statements):
+            return super().executemany(query, params_seq, **kwargs)
 
 
 @dataclass(eq=False)
@@ -178,6 +185,8 @@ class Watchdog:
         os.register_at_fork(after_in_child=self._reset)  # the thread does not survive a fork
 
     def _reset(self):
+        for watch in getattr(self, "_watches", ()):  # a forked child's copies of the parent's
+            os.close(watch.fd)
         self._condition = threading.Condition()
         self._watches: set[_Watch] = set()
         self._wakes_at = math.inf
@@ -209,7 +218,10 @@ class Watchdog:
         finally:
             with self._condition:
                 self._watches.discard(watch)
+                fired = watch.fired
             os.close(fd)
+        if fired:  # the answer came as the deadline passed: it stands, the connection does not
+            connection.shut_down_late = True
 
     def _run(self):
         with self._condition:

@@ -24,9 +24,10 @@ SECRET_VIEW_ARGS = frozenset({"token"})
 SECRET_QUERY_WORDS = ("token", "key", "password", "passwd", "secret", "signature", "auth", "session")
 REDACTED = "[redacted]"
 _RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
-# A path that matched no route (a reset link mangled by a mail client, say) may still carry a
-# token: long segments of the token alphabet with a capital letter in them (slugs have none).
-_TOKEN_LIKE_SEGMENT = re.compile(r"(?<=/)(?=[A-Za-z0-9_.-]*[A-Z])[A-Za-z0-9_.-]{20,}")
+# A path that matched no route (a reset link mangled by a mail client, say), or a query value
+# (`next=/reset-password/…`), may still carry a token: long runs of the token alphabet with a
+# capital letter in them (slugs have none).
+_TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9_.-])(?=[A-Za-z0-9_.-]*[A-Z])[A-Za-z0-9_.-]{20,}")
 
 
 @bp.get("/healthz")
@@ -74,7 +75,7 @@ def logged_path() -> str:
     rule, values = request.url_rule, request.view_args or {}
     path = request.path
     if rule is None:
-        path = _TOKEN_LIKE_SEGMENT.sub(REDACTED, path)
+        path = _TOKEN_LIKE.sub(REDACTED, path)
     elif SECRET_VIEW_ARGS.intersection(values):
         path = _RULE_VARIABLE.sub(
             lambda m: f"<{m[1]}>" if m[1] in SECRET_VIEW_ARGS else str(values.get(m[1], m[0])), rule.rule)
@@ -85,8 +86,9 @@ def logged_path() -> str:
 
 
 def _logged_pair(pair: str) -> str:
-    name, equals, _value = pair.partition("=")
-    if equals and any(word in unquote_plus(name).lower() for word in SECRET_QUERY_WORDS):
+    name, equals, value = pair.partition("=")
+    if equals and (any(word in unquote_plus(name).lower() for word in SECRET_QUERY_WORDS)
+                   or _TOKEN_LIKE.search(unquote_plus(value))):
         return f"{name}={REDACTED}"
     return pair
 

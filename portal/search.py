@@ -25,6 +25,7 @@ agree). Alembic's comparison is taught to leave them alone: they are not in the 
 
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -49,6 +50,7 @@ from .htmx import is_fragment_request, render_page
 from .models import Article, Status
 
 bp = Blueprint("search", __name__)
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 MAX_PAGES = 10  # ranked results go this deep (200); past that, better words serve better than paging
@@ -322,9 +324,9 @@ class SearchSlots:
     POLL = 0.01  # seconds between looks at the lock files while waiting
 
     def __init__(self, instance_path: str, running: int, held: int):
-        # Named for this deployment (its instance folder), in the temp dir: app servers of a
-        # PostgreSQL site may have no writable folder of their own.
-        digest = hashlib.sha256(instance_path.encode()).hexdigest()[:16]
+        # Named for this deployment (its instance folder) and its user, in the temp dir: app
+        # servers of a PostgreSQL site may have no writable folder of their own.
+        digest = hashlib.sha256(f"{os.getuid()}:{instance_path}".encode()).hexdigest()[:16]
         self._paths = [Path(tempfile.gettempdir()) / f"portal-search-{digest}-{n}.lock" for n in range(running)]
         self._held = threading.BoundedSemaphore(max(held, 1))
 
@@ -338,7 +340,14 @@ class SearchSlots:
             yield False
             return
         try:
-            slot = self._take(time.monotonic() + wait)
+            try:
+                slot = self._take(time.monotonic() + wait)
+            except OSError:
+                # A lock file that can't be opened (taken by another user, say) must not cost
+                # readers their search: it runs without a turn.
+                log.warning("Search turns unavailable; searching without one", exc_info=True)
+                yield True
+                return
             if slot is None:
                 yield False
                 return
@@ -490,12 +499,16 @@ class PostgreSQLEngine:
     @staticmethod
     @contextmanager
     def time_budget(milliseconds: int):
-        """Cancel the statements run inside past `milliseconds` (0: no limit): SET LOCAL lasts until
-        the transaction ends, so the configured timeout is put back for the rest of the request."""
-        if not milliseconds:
-            yield
-            return
-        db.session.execute(text(f"SET LOCAL statement_timeout = {int(milliseconds)}"))
+        """Cancel the statements run inside past `milliseconds` (0: the server's own statement
+        timeout, which is then the budget): SET LOCAL lasts until the transaction ends, so the
+        configured timeout is put back for the rest of the request. The budget never exceeds
+        that timeout: past it, the client-side bound (portal.database) would end the search as a
+        database that stopped answering (the 503 page)."""
+        configured = int(current_app.config["DB_STATEMENT_TIMEOUT"])
+        if configured:
+            milliseconds = min(int(milliseconds) or configured, configured)
+        if milliseconds:
+            db.session.execute(text(f"SET LOCAL statement_timeout = {int(milliseconds)}"))
         try:
             yield
         except OperationalError as error:
@@ -503,8 +516,8 @@ class PostgreSQLEngine:
                 raise
             db.session.rollback()  # the transaction is aborted; rolling back also ends SET LOCAL
             raise OverBudget from error
-        configured = int(current_app.config["DB_STATEMENT_TIMEOUT"])
-        db.session.execute(text(f"SET LOCAL statement_timeout = {configured}"))
+        if milliseconds:
+            db.session.execute(text(f"SET LOCAL statement_timeout = {configured}"))
 
     @staticmethod
     def matches_nothing(groups) -> bool:

@@ -225,6 +225,13 @@ def test_request_log_hides_tokens_in_paths_that_match_no_route(client, request_l
     assert slug == "/articles/7/a-long-story-slug-about-chips-2026/nope"  # slugs stay readable
 
 
+def test_request_log_hides_tokens_in_query_values(client, request_lines):
+    token = "eyJpZCI6MTIsInYiOjF9.Zx3kQ_Lm9aB2cD-eF4gH"
+    client.get(f"/login?next=%2Freset-password%2F{token}&save=12")
+    [line] = [line.split(" ")[1] for line in request_lines()]
+    assert token not in line and line == "/login?next=[redacted]&save=12"
+
+
 def test_request_log_hides_secret_query_values(client, factory, request_lines):
     story = factory.story()
     client.get("/?token=abc123&after=zzz&api_key=k-999&Password=hunter2&session_id=s-1&q=kept")

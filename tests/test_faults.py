@@ -351,3 +351,18 @@ def test_a_stall_in_the_middle_of_a_request_is_bounded(tmp_path, postgres_url, f
         assert recovers(client)
     finally:
         proxy.cut()
+
+
+def test_a_bulk_insert_is_bounded_per_statement_not_as_one(tmp_path, postgres_url):
+    """executemany runs many statements, each under the server's statement timeout: the
+    client-side bound grows with them, so a healthy bulk load (portal demo) is never cut off."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=private_schema_url(postgres_url), DB_STATEMENT_TIMEOUT=300)
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            began = time.monotonic()
+            cursor.executemany("SELECT pg_sleep(%s)", [(0.1,)] * 20)  # 2 s in all, 0.1 s each
+            assert time.monotonic() - began >= 2
+        finally:
+            raw.close()

@@ -311,6 +311,18 @@ def test_a_search_past_its_time_budget_is_stopped_as_too_broad_and_the_app_carri
     assert client.get("/").status_code == 200
 
 
+def test_a_budget_past_the_statement_timeout_still_answers_too_broad(crowded_app):
+    """On PostgreSQL the budget is held to the statement timeout: past it, the client-side bound
+    on database waits would end the search as an outage (the 503 page)."""
+    with crowded_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no statement timeout: its budget alone bounds a search")
+    crowded_app.config.update(SEARCH_TIME_BUDGET=10**6, DB_STATEMENT_TIMEOUT=1)
+    response = crowded_app.test_client().get("/search", query_string={"q": BROAD})
+    assert response.status_code == 200
+    assert message_of(response) == portal.search.TOO_SLOW
+
+
 def test_the_budget_holds_for_the_search_alone(tmp_path, factory_for):
     app = make_app(tmp_path, SEARCH_TIME_BUDGET=100)
     story = factory_for(app).story("Graphene batteries")
