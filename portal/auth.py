@@ -94,19 +94,29 @@ def _signed_in_user(user: User, row: UserSession, session_key: str | None) -> Us
     return user
 
 
-def set_remember_cookie(response, session_id: int, created_at, validator: str) -> None:
+def _remember_cookie_attributes() -> dict:
     config = current_app.config
+    return {"secure": config["REMEMBER_COOKIE_SECURE"], "httponly": config["REMEMBER_COOKIE_HTTPONLY"],
+            "samesite": config["REMEMBER_COOKIE_SAMESITE"]}
+
+
+def set_remember_cookie(response, session_id: int, created_at, validator: str) -> None:
     seconds = max(0, int((expires_at(created_at) - utcnow()).total_seconds()))
     response.set_cookie(REMEMBER_COOKIE, remember_cookie_value(session_id, validator), max_age=seconds,
-                        secure=config["REMEMBER_COOKIE_SECURE"], httponly=config["REMEMBER_COOKIE_HTTPONLY"],
-                        samesite=config["REMEMBER_COOKIE_SAMESITE"])
+                        **_remember_cookie_attributes())
 
 
 def clear_remember_cookie(response) -> None:
-    config = current_app.config
-    response.delete_cookie(REMEMBER_COOKIE, secure=config["REMEMBER_COOKIE_SECURE"],
-                           httponly=config["REMEMBER_COOKIE_HTTPONLY"],
-                           samesite=config["REMEMBER_COOKIE_SAMESITE"])
+    response.delete_cookie(REMEMBER_COOKIE, **_remember_cookie_attributes())
+
+
+def with_sign_in_cookies(response, user: User, validator: str | None):
+    """The cookies a sign-in (or its new secrets) leaves on this browser: the remember cookie
+    when it is remembered, and the known_device cookie."""
+    if validator is not None:
+        row = user.current_session
+        set_remember_cookie(response, row.id, row.created_at, validator)
+    return known_devices.remember_device(response, user)
 
 
 def renew_remembered_sign_in(response):
@@ -173,11 +183,7 @@ def finish_sign_in(user: User, form, remember: bool = False):
             save_bookmark(user, article.id)
             flash(f"Saved “{article.title}”.")
             target = f"{target.split('#')[0]}#story-{article.id}"
-    response = redirect(target, code=303)
-    if validator is not None:
-        row = user.current_session
-        set_remember_cookie(response, row.id, row.created_at, validator)
-    return known_devices.remember_device(response, user)
+    return with_sign_in_cookies(redirect(target, code=303), user, validator)
 
 
 def create_account(form) -> User | None:
@@ -336,10 +342,7 @@ def account_password():
             # This browser carries on with new cookies: copies of its old ones end too.
             login_user(_signed_in_user(user, row, key))
             flash("Your password is changed. Other devices have been signed out.")
-            response = redirect(url_for("auth.account"), code=303)
-            if validator is not None:
-                set_remember_cookie(response, row.id, row.created_at, validator)
-            return known_devices.remember_device(response, user)
+            return with_sign_in_cookies(redirect(url_for("auth.account"), code=303), user, validator)
         form.current_password.errors.append("That isn’t your current password.")
     return render_account(password_form=form, status=400)
 

@@ -93,6 +93,12 @@ DEFAULTS = {
 }
 
 
+def signing_keys(config) -> list:
+    """The keys that sign (the last, SECRET_KEY) and that still verify (SECRET_KEY_FALLBACKS, so
+    what was signed before a key rotation keeps working), in itsdangerous' order."""
+    return [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
+
+
 class ConfigError(SystemExit):
     """Start-up stops with a one-line message rather than a traceback."""
 

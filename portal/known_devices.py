@@ -13,6 +13,7 @@ import secrets
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .config import signing_keys
 from .models import User, normalise_email, user_by_email
 
 COOKIE = "known_device"
@@ -22,9 +23,7 @@ COOKIE_MAX_AGE = 365 * 86400
 
 
 def _serializer() -> URLSafeSerializer:
-    config = current_app.config
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
-    return URLSafeSerializer(keys, salt="known-device")
+    return URLSafeSerializer(signing_keys(current_app.config), salt="known-device")
 
 
 def _names(data, user: User | None) -> bool:

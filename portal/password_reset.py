@@ -10,6 +10,7 @@ from limits import parse
 
 from . import mail
 from .auth import change_password, sign_in
+from .config import signing_keys
 from .extensions import db, limiter
 from .forms import ResetPasswordForm, ResetRequestForm
 from .models import User, normalise_email, user_by_email
@@ -44,10 +45,7 @@ def _within_account_limit(email: str) -> bool:
 # ---- tokens -------------------------------------------------------------------
 
 def _serializer() -> URLSafeTimedSerializer:
-    config = current_app.config
-    # Signed with SECRET_KEY; links sent before a key rotation still work through the fallbacks.
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt="password-reset")
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="password-reset")
 
 
 def _password_fingerprint(user: User) -> str:

@@ -307,6 +307,7 @@ def search(raw_query: str, page: int = 1) -> Results:
                 if page_ids:
                     results.hits = _hits(engine, groups, page_ids)
         except OverBudget:
+            db.session.rollback()  # the stopped statement may have aborted the transaction
             results.message = TOO_SLOW
             return results
     results.total = min(len(ranked), cap)
@@ -385,7 +386,7 @@ def is_too_broad(groups: list[list[Term]]) -> bool:
 
 
 class OverBudget(Exception):
-    """The search ran past SEARCH_TIME_BUDGET and the engine stopped it; the session was rolled back."""
+    """The search ran past SEARCH_TIME_BUDGET and the engine stopped it; the caller rolls back."""
 
 
 def _hits(engine, groups, ids: list[int]) -> list[Hit]:
@@ -460,12 +461,11 @@ class SQLiteEngine:
             connection.set_progress_handler(over_budget, cls.PROGRESS_STEPS)
             try:
                 yield
-            finally:  # before the rollback below hands the connection back to the pool
+            finally:  # before the caller's rollback hands the connection back to the pool
                 connection.set_progress_handler(None, 0)
         except OperationalError as error:
             if not ran_out:
                 raise  # not ours: a locked or broken database is the 503 page's business
-            db.session.rollback()
             raise OverBudget from error
 
     @staticmethod
@@ -514,8 +514,7 @@ class PostgreSQLEngine:
         except OperationalError as error:
             if not isinstance(error.orig, QueryCanceled):
                 raise
-            db.session.rollback()  # the transaction is aborted; rolling back also ends SET LOCAL
-            raise OverBudget from error
+            raise OverBudget from error  # the caller's rollback also ends SET LOCAL
         if milliseconds:
             db.session.execute(text(f"SET LOCAL statement_timeout = {configured}"))
 
