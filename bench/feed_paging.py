@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import event, select
 
 from portal import create_app
-from portal.demo import load_demo
+from portal.demo.loader import load_demo
 from portal.extensions import db
 from portal.models import Article, Status
 

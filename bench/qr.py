@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from portal import create_app
-from portal.demo import load_demo
+from portal.demo.loader import load_demo
 from portal.extensions import db
-from portal.share import QrOptions, render_qr
+from portal.news.share import QrOptions, render_qr
 
 
 def timed(call, times):

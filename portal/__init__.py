@@ -5,23 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import (
-    articles,
-    auth,
-    bookmark_export,
-    bookmarks,
-    cache,
-    cli,
-    feed,
-    live,
-    ops,
-    password_reset,
-    public_responses,
-    search,
-    share,
-    syndication,
-    web,
-)
+from . import accounts, bookmarks, demo, news, ops, search, web, wire
 from .config import configure
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -45,22 +29,14 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    cache.init_app(app)
-    public_responses.init_app(app)
-    auth.init_app(app)
+    # Plumbing first, then the features, each below those that build on it.
     web.init_app(app)
+    news.init_app(app)
+    accounts.init_app(app)
+    bookmarks.init_app(app)
+    search.init_app(app)
+    wire.init_app(app)
+    demo.init_app(app)
     ops.init_app(app)
-    app.register_blueprint(feed.bp)
-    app.register_blueprint(articles.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(password_reset.bp)
-    app.register_blueprint(bookmarks.bp)
-    app.register_blueprint(bookmark_export.bp)
-    app.register_blueprint(share.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(live.bp)
-    app.register_blueprint(syndication.bp)
-    app.add_template_global(bookmarks.bookmarks_return_path)
-    cli.init_app(app)
     return app
 

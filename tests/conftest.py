@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, event, make_url, text
 
 from portal import create_app
 from portal.extensions import db, limiter
+from portal.news import operations
 from portal.models import Article, Author, Kind, Section, Status, slugify, utcnow
 
 # PORTAL_TEST_DATABASE_URL runs the suite against PostgreSQL, e.g.
@@ -78,7 +79,7 @@ def close_connections():
     """Every app a test made closes its pooled connections when the test ends, after the mail
     it queued has gone (a job left over would run against the next test's limiter and storage)."""
     yield
-    from portal import mail
+    from portal.web import mail
 
     mail.wait_idle(timeout=15)
     while _apps:
@@ -150,10 +151,14 @@ class StoryFactory:
             article = Article(
                 title=title, slug=slugify(title), summary=summary, body=body, kind=kind,
                 source_name=source_name, source_url=source_url, section_id=section.id,
-                status=status, published_at=published_at,
+                published_at=published_at,
             )
             article.set_authors([db.session.get(Author, a.id) for a in authors])
-            db.session.add(article)
+            # The same path as every other publisher's (portal.news.operations).
+            if status is Status.published:
+                operations.publish(article)
+            else:
+                operations.save_draft(article)
             db.session.commit()
             return SimpleNamespace(id=article.id, slug=article.slug, title=title,
                                    published_at=article.published_at, section=section)
@@ -178,7 +183,11 @@ class StoryFactory:
 
     def set_status(self, article_id, status):
         with self.app.app_context():
-            db.session.get(Article, article_id).status = status
+            article = db.session.get(Article, article_id)
+            if status is Status.published:
+                operations.publish(article)
+            else:
+                operations.unpublish(article)
             db.session.commit()
 
     def _default_section(self):

@@ -45,7 +45,7 @@ class LiveServer:
 
 
 def serve_demo(tmp_path: Path, **config) -> LiveServer:
-    from portal.demo import load_demo
+    from portal.demo.loader import load_demo
 
     app = make_app(tmp_path, TESTING=False, **config)
     with app.app_context():

@@ -209,7 +209,7 @@ def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_o
     """The desk's feed import publishes roundups; a reader with the front page open sees them."""
     from pathlib import Path
 
-    from portal.feeds_in import import_source
+    from portal.wire.importer import import_source
 
     page = watched
     page.goto(server.url + "/")

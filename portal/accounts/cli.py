@@ -1,0 +1,54 @@
+"""`portal create-user` and `portal forget-expired-sign-ins`."""
+
+import sys
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from .models import User, normalise_email, user_by_email
+from .passwords import hash_password, password_problem
+from .sessions import forget_expired_sessions
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--editor", is_flag=True, help="Mark the account as an editor's.")
+def create_user(email, editor):
+    """Create a reader (or editor) account.
+
+    The password is asked for at a prompt, or read as one line from standard input when piped
+    (never from the command line, where other users could see it).
+    """
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if user_by_email(email) is not None:
+        raise click.ClickException(f"An account for {email} already exists.")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    db.session.add(User(email=email, is_editor=editor, password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Created {'editor' if editor else 'reader'} account {email}.")
+
+
+@click.command("forget-expired-sign-ins")
+@with_appcontext
+def forget_expired_sign_ins():
+    """Delete sign-ins that have expired (each reader's go when they next sign in; this clears
+    those of readers who never come back). Run it daily, like poll-feeds."""
+    count = forget_expired_sessions()
+    db.session.commit()
+    click.echo(f"Forgot {count} expired sign-in{'' if count == 1 else 's'}.")
+
+
+COMMANDS = (create_user, forget_expired_sign_ins,)

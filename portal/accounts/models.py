@@ -1,0 +1,85 @@
+"""Readers' accounts and their sign-ins."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..web.timestamps import UTCDateTime, utcnow
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(80))
+    is_editor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on every password change; password-reset links name it, so a used link is void.
+    session_version: Mapped[int] = mapped_column(default=1)
+    # The secret in the private bookmarks feed's URL; the reader can reset it.
+    feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
+
+    # A deleted account's id is never given to a new one, so nothing that named it names another.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    # The sign-in (UserSession) this object was loaded for, and the key its session cookie
+    # carries: set by portal.sessions, never stored on the user.
+    current_session = None
+    session_key = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the sign-in's random key, never the
+        account's id, so ending that sign-in on the server ends every copy of the cookie."""
+        if self.session_key is None:
+            raise RuntimeError("sign in through portal.sessions.start_session()")
+        return self.session_key
+
+    @property
+    def greeting_name(self) -> str:
+        return self.display_name or self.email
+
+
+class UserSession(db.Model):
+    """One sign-in of a reader, on one browser. The session cookie carries its random key and a
+    remember cookie its id and a validator; the row keeps only their SHA-256 digests."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # None: not remembered ("Keep me signed in" was not ticked).
+    remember_digest: Mapped[str | None] = mapped_column(String(64))
+    # The validator the last renewal replaced, and when: tabs restored together carry it.
+    previous_remember_digest: Mapped[str | None] = mapped_column(String(64))
+    remember_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the account page shows: "Firefox on Linux", and the network (not the address).
+    browser: Mapped[str] = mapped_column(String(120), default="")
+    network: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_by_feed_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.feed_token == token))

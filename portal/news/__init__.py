@@ -1,0 +1,10 @@
+"""The news itself: stories and their lists, article pages, live notices, share links and feeds."""
+
+from . import articles, feed, live, share, syndication
+from .menu import nav_sections
+
+
+def init_app(app):
+    for blueprint in (feed.bp, articles.bp, share.bp, live.bp, syndication.bp):
+        app.register_blueprint(blueprint)
+    app.add_template_global(nav_sections)

@@ -1,0 +1,62 @@
+"""Article pages at /articles/<id>/<slug>."""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..web.filters import iso
+from ..web.urls import absolute_url
+from .marks import saved_ids
+from .models import Article
+from .queries import get_published_article, published_stories, stories_after
+from .share import embed_html, share_url
+
+bp = Blueprint("articles", __name__, url_prefix="/articles")
+
+MORE_FROM_SECTION = 5
+
+
+@bp.get("/<int:article_id>/", defaults={"slug": None}, strict_slashes=False)
+@bp.get("/<int:article_id>/<slug>")
+def show(article_id, slug):
+    article = get_published_article(article_id) or abort(404)
+    if slug != article.slug:
+        return redirect(url_for("articles.show", **article.url_values), code=301)
+    # One extra row, so the list still has five after leaving this story out.
+    nearby, _ = stories_after(published_stories(section=article.section), None, MORE_FROM_SECTION + 1)
+    more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
+    canonical = absolute_url("articles.show", **article.url_values)
+    here = url_for("articles.show", **article.url_values)
+    return render_template(
+        "news/article.html",
+        article=article,
+        more=more,
+        canonical=canonical,
+        json_ld=news_article_json_ld(article, canonical),
+        share_url=share_url(article),
+        embed_html=embed_html(article),
+        saved_ids=saved_ids(current_user, [article, *more]),
+        row_return_path=lambda _story: here,
+    )
+
+
+def news_article_json_ld(article: Article, canonical: str) -> dict:
+    site = current_app.config["SITE_NAME"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.summary,
+        "url": canonical,
+        "mainEntityOfPage": canonical,
+        "datePublished": iso(article.published_at),
+        "dateModified": iso(article.updated_at),
+        "articleSection": article.section.name,
+        "author": [
+            {"@type": "Person", "name": a.name, "url": absolute_url("feed.author", slug=a.slug)}
+            for a in article.authors
+        ],
+        "publisher": {"@type": "Organization", "name": site, "url": absolute_url("feed.index")},
+    }
+    if article.source_url:
+        data["isBasedOn"] = article.source_url
+    return data

@@ -1,0 +1,104 @@
+"""The newsroom's stories: sections, reporters, bylines and articles."""
+
+import enum
+import re
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..web.timestamps import UTCDateTime, utcnow
+
+
+class Kind(enum.Enum):
+    news = "news"
+    analysis = "analysis"
+    roundup = "roundup"
+
+
+class Status(enum.Enum):
+    draft = "draft"
+    published = "published"
+
+
+class Section(db.Model):
+    __tablename__ = "sections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    bio: Mapped[str] = mapped_column(String(500), default="")
+
+
+class ArticleAuthor(db.Model):
+    """A byline entry: the authors of a story, in the order they are credited."""
+
+    __tablename__ = "article_authors"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    author: Mapped[Author] = relationship(lazy="raise")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)
+    source_name: Mapped[str | None] = mapped_column(String(200))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    # Imported from another outlet's feed: its entry id (GUID, or link when it has none), which
+    # makes a second import of the same entry a no-op; the original author and time, as given.
+    source_guid: Mapped[str | None] = mapped_column(String(2000), unique=True)
+    source_author: Mapped[str | None] = mapped_column(String(200))
+    source_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+    status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
+    # When the story was published on this site; it orders the feed and never changes on edits.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    section: Mapped[Section] = relationship(lazy="raise")
+    bylines: Mapped[list[ArticleAuthor]] = relationship(
+        order_by=ArticleAuthor.position, cascade="all, delete-orphan", lazy="raise"
+    )
+
+    __table_args__ = (
+        # The feed's keyset queries: newest first overall, and per section.
+        Index("ix_articles_feed", "status", "published_at", "id"),
+        Index("ix_articles_section_feed", "section_id", "status", "published_at", "id"),
+        # Ids leave the server (URLs, share codes, bookmarks): SQLite must never hand a deleted
+        # story's id to a new one (PostgreSQL's sequences never go back).
+        {"sqlite_autoincrement": True},
+    )
+
+    @property
+    def authors(self) -> list[Author]:
+        return [byline.author for byline in self.bylines]
+
+    @property
+    def url_values(self) -> dict:
+        """The values of its canonical URL: url_for("articles.show", **article.url_values)."""
+        return {"article_id": self.id, "slug": self.slug}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is Status.published
+
+    def set_authors(self, authors: list[Author]) -> None:
+        self.bylines = [ArticleAuthor(author=a, position=i) for i, a in enumerate(authors)]
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]

@@ -1,0 +1,65 @@
+"""The one path by which stories are published, changed and withdrawn, whoever does it (the desk,
+the feed importer, the demo loader, the tests' factory).
+
+Each operation changes rows, flushes and queues its signal (portal.signals); the caller commits
+once, and the signal goes out after that commit, never for a rolled-back one.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import insert
+
+from ..extensions import db
+from ..signals import send_after_commit, story_published, story_unpublished, story_updated
+from ..web.timestamps import utcnow
+from .models import Article, ArticleAuthor, Status
+
+
+def publish(article: Article, at: datetime | None = None) -> Article:
+    """Publish a story (new or a draft). Its publication time orders the feed: it is `at`, or now,
+    and a story published before keeps its first one."""
+    article.status = Status.published
+    if article.published_at is None:
+        article.published_at = at or utcnow()
+    db.session.add(article)
+    db.session.flush()
+    send_after_commit(story_published, [article.id])
+    return article
+
+
+def save_draft(article: Article) -> Article:
+    """Keep a story unpublished (new, or withdrawn before)."""
+    article.status = Status.draft
+    db.session.add(article)
+    db.session.flush()
+    return article
+
+
+def update(article: Article) -> Article:
+    """Record changes made to a story's fields; readers of a published story hear of them."""
+    db.session.flush()
+    if article.is_published:
+        send_after_commit(story_updated, [article.id])
+    return article
+
+
+def unpublish(article: Article) -> Article:
+    """Withdraw a published story. It keeps its id and publication time (bookmarks and cursors
+    still name it); pages stop showing it."""
+    was_published = article.is_published
+    article.status = Status.draft
+    db.session.flush()
+    if was_published:
+        send_after_commit(story_unpublished, [article.id])
+    return article
+
+
+def insert_stories(article_rows: list[dict], byline_rows: list[dict]) -> None:
+    """Bulk insert of stories with their ids given (the demo loader): one statement for each
+    table, and one story_published signal for the published ones."""
+    # render_nulls keeps rows with and without source_url in one executemany batch.
+    db.session.execute(insert(Article).execution_options(render_nulls=True), article_rows)
+    db.session.execute(insert(ArticleAuthor), byline_rows)
+    published = [row["id"] for row in article_rows if row["status"] is Status.published]
+    if published:
+        send_after_commit(story_published, published)

@@ -1,0 +1,209 @@
+"""Short share links (/s/<code>) and the QR code of an article's share link, as SVG or PNG.
+
+The QR endpoints are made to be embedded by other sites: any origin may load them, browsers and
+CDNs may keep them for a year (the image depends only on the share URL and the options), and a
+bounded in-process cache keeps repeated requests from rendering again. Only the default
+renderings, the ones article pages and embeds show, are shared between workers through Redis, and
+for days: every other option set is a variant anyone can mint by the thousand, which must not
+fill a shared server.
+"""
+
+import hashlib
+import io
+import re
+import string
+from dataclasses import dataclass
+
+import segno
+from flask import Blueprint, abort, make_response, redirect, request, url_for
+from markupsafe import escape
+
+from ..web.cache import LocalCache, cached_bytes
+from ..web.urls import absolute_url
+from .queries import get_published_article
+
+bp = Blueprint("share", __name__)
+
+BASE62 = string.digits + string.ascii_lowercase + string.ascii_uppercase
+MAX_CODE_LENGTH = 11  # 62**11 is beyond any id a database hands out
+
+SIZE_RANGE = range(64, 2049)
+BORDER_RANGE = range(9)
+DEFAULT_SIZE = 256
+DEFAULT_BORDER = 4  # the quiet zone the QR standard asks for
+COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+ERROR_LEVELS = ("L", "M", "Q", "H")
+QR_CACHE_SIZE = 1024
+rendered_images = LocalCache(QR_CACHE_SIZE)
+YEAR = 31_536_000
+SHARED_TTL = 7 * 86_400  # seconds a default rendering stays in Redis
+MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+# ---- short links ---------------------------------------------------------------
+
+def share_code(article_id: int) -> str:
+    """base62 of the id (0-9, a-z, A-Z): /s/1D is article 101."""
+    digits = []
+    while True:
+        article_id, remainder = divmod(article_id, 62)
+        digits.append(BASE62[remainder])
+        if article_id == 0:
+            return "".join(reversed(digits))
+
+
+def article_id_from_code(code: str) -> int | None:
+    """The article a code names; None for anything that share_code() would not have made."""
+    if not code or len(code) > MAX_CODE_LENGTH or any(c not in BASE62 for c in code):
+        return None
+    if len(code) > 1 and code[0] == "0":
+        return None  # one code per article: no leading zeros
+    value = 0
+    for c in code:
+        value = value * 62 + BASE62.index(c)
+    return value
+
+
+def share_url(article) -> str:
+    return absolute_url("share.short_link", code=share_code(article.id))
+
+
+def embed_html(article) -> str:
+    """The HTML another site pastes to show the story's QR code, linked to the story."""
+    image = absolute_url("share.qr_image", article_id=article.id, kind="svg")
+    return (f'<a href="{escape(share_url(article))}"><img src="{escape(image)}" width="200" height="200" '
+            f'alt="{escape("QR code: " + article.title)}"></a>')
+
+
+@bp.get("/s/<code>")
+def short_link(code):
+    article_id = article_id_from_code(code)
+    article = get_published_article(article_id) if article_id is not None else None
+    if article is None:
+        abort(404)
+    return redirect(url_for("articles.show", **article.url_values), code=301)
+
+
+# ---- QR images ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QrOptions:
+    size: int = DEFAULT_SIZE
+    border: int = DEFAULT_BORDER
+    dark: str = "#000000"
+    light: str | None = "#ffffff"  # None: transparent
+    ecc: str = "M"
+
+
+class BadOption(ValueError):
+    """A query-string option that is unknown or out of range; its message is shown to the caller."""
+
+
+def _full_colour(value: str) -> str:
+    value = value.lower()
+    if len(value) == 4:  # #rgb
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value
+
+
+def parse_options(args) -> QrOptions:
+    """The options from a query string, each checked and bounded; BadOption says what is wrong."""
+    values = {}
+    for name in args:
+        if name not in ("size", "border", "dark", "light", "ecc"):
+            raise BadOption(f"Unknown option “{name}”: use size, border, dark, light or ecc.")
+        given = args.getlist(name)
+        if len(given) > 1:
+            raise BadOption(f"Give “{name}” once.")
+        values[name] = given[0].strip()
+
+    options = {}
+    if "size" in values:
+        size = values["size"]
+        if not (size.isascii() and size.isdigit()) or int(size) not in SIZE_RANGE:
+            raise BadOption(f"size must be a whole number of pixels from {SIZE_RANGE.start} to {SIZE_RANGE.stop - 1}.")
+        options["size"] = int(size)
+    if "border" in values:
+        border = values["border"]
+        if not (border.isascii() and border.isdigit()) or int(border) not in BORDER_RANGE:
+            raise BadOption(f"border must be a whole number of modules from 0 to {BORDER_RANGE.stop - 1}.")
+        options["border"] = int(border)
+    if "dark" in values:
+        if not COLOUR.fullmatch(values["dark"]):
+            raise BadOption("dark must be a colour written #rgb or #rrggbb.")
+        options["dark"] = _full_colour(values["dark"])
+    if "light" in values:
+        light = values["light"]
+        if light.lower() == "transparent":
+            options["light"] = None
+        elif COLOUR.fullmatch(light):
+            options["light"] = _full_colour(light)
+        else:
+            raise BadOption("light must be a colour written #rgb or #rrggbb, or transparent.")
+    if "ecc" in values:
+        ecc = values["ecc"].upper()
+        if ecc not in ERROR_LEVELS:
+            raise BadOption("ecc must be L, M, Q or H.")
+        options["ecc"] = ecc
+    return QrOptions(**options)
+
+
+def render_qr(url: str, options: QrOptions, kind: str) -> bytes:
+    """The QR image of a URL (segno)."""
+    qr = segno.make(url, error=options.ecc, boost_error=False)
+    modules = qr.symbol_size(border=options.border)[0]
+    # Whole pixels per module keep the code sharp; the image is as wide as `size` allows.
+    scale = max(1, options.size // modules)
+    out = io.BytesIO()
+    common = {"scale": scale, "border": options.border, "dark": options.dark, "light": options.light}
+    if kind == "svg":
+        qr.save(out, kind="svg", xmldecl=False, svgclass=None, lineclass=None, **common)
+    else:
+        qr.save(out, kind="png", **common)
+    return out.getvalue()
+
+
+def image_etag(url: str, options: QrOptions, kind: str) -> str:
+    fingerprint = f"{segno.__version__}|{kind}|{url}|{options}"
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+
+
+@bp.get("/articles/<int:article_id>/qr.<any(svg, png):kind>")
+def qr_image(article_id, kind):
+    try:
+        options = parse_options(request.args)
+    except BadOption as problem:
+        return plain_error(str(problem), 400)
+    article = get_published_article(article_id)
+    if article is None:
+        return plain_error("No published article has that number.", 404)
+    # The share URL carries PORTAL_PUBLIC_URL or this request's host, so the cache key and the
+    # ETag do too: a forged Host header only ever gets an image of its own URL.
+    url = share_url(article)
+    etag = image_etag(url, options, kind)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+    else:
+        # The ETag names exactly what the image depends on, so it is the cache key too.
+        shared_ttl = SHARED_TTL if options == QrOptions() else None
+        image = cached_bytes(rendered_images, f"qr:{etag}", lambda: render_qr(url, options, kind), shared_ttl)
+        response = make_response(image)
+        response.headers["Content-Type"] = MEDIA_TYPES[kind]
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    embeddable(response)
+    return response
+
+
+def plain_error(message: str, code: int):
+    response = make_response(message + "\n", code)
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    return embeddable(response)
+
+
+def embeddable(response):
+    """Any site may show the image (<img>, fetch, canvas)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

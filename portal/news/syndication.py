@@ -1,0 +1,130 @@
+"""The site for feed readers and search engines: Atom feeds, the sitemap and robots.txt."""
+
+import re
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, abort, current_app, make_response, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from ..web.urls import absolute_url
+from .models import Article, Author, Section
+from .queries import author_by_slug, published_stories, section_by_slug, stories_after
+
+bp = Blueprint("syndication", __name__)
+
+FEED_ENTRIES = 50
+SITEMAP_STORIES = 5000
+# Characters XML 1.0 cannot carry (lxml refuses them): C0 controls but tab, newline and
+# carriage return; lone surrogates; U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def xml_text(text: str | None) -> str:
+    return NOT_XML.sub("", text or "")
+
+
+def article_url(article: Article) -> str:
+    return absolute_url("articles.show", **article.url_values)
+
+
+def new_atom_feed(title: str, self_url: str, alternate_url: str, updated: datetime) -> FeedGenerator:
+    site = current_app.config["SITE_NAME"]
+    feed = FeedGenerator()
+    feed.id(self_url)
+    feed.title(xml_text(title))
+    feed.link(href=self_url, rel="self", type="application/atom+xml")
+    feed.link(href=alternate_url, rel="alternate", type="text/html")
+    feed.author({"name": xml_text(site) or "News", "uri": absolute_url("feed.index")})
+    feed.updated(updated)
+    return feed
+
+
+def add_article_entry(feed: FeedGenerator, article: Article, updated: datetime) -> None:
+    """One story as an Atom entry: its canonical URL is its id, so it never changes."""
+    url = article_url(article)
+    entry = feed.add_entry(order="append")
+    entry.id(url)
+    entry.title(xml_text(article.title).strip() or "Untitled story")
+    entry.link(href=url, rel="alternate", type="text/html")
+    summary = xml_text(article.summary).strip()
+    if summary:
+        entry.summary(summary)
+    names = [xml_text(a.name).strip() for a in article.authors]
+    # Without a byline the entry falls back on the feed's author, as Atom allows.
+    if any(names):
+        entry.author([{"name": name} for name in names if name])
+    entry.category(term=xml_text(article.section.name) or "News")
+    if article.published_at is not None:
+        entry.published(article.published_at)
+    entry.updated(updated)
+
+
+def atom_response(body: bytes, max_age: int = 300):
+    response = make_response(body)
+    response.headers["Content-Type"] = ATOM
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def stories_feed(base, title: str, self_url: str, alternate_url: str):
+    stories, _ = stories_after(base, None, FEED_ENTRIES)
+    updated = max((s.updated_at for s in stories), default=datetime.now(UTC))
+    feed = new_atom_feed(title, self_url, alternate_url, updated)
+    feed.subtitle(xml_text(f"The latest stories from {current_app.config['SITE_NAME']}"))
+    for story in stories:
+        add_article_entry(feed, story, story.updated_at)
+    return atom_response(feed.atom_str(pretty=True))
+
+
+@bp.get("/feed.atom")
+def site_feed():
+    return stories_feed(published_stories(), current_app.config["SITE_NAME"],
+                        absolute_url("syndication.site_feed"), absolute_url("feed.index"))
+
+
+@bp.get("/sections/<slug>/feed.atom")
+def section_feed(slug):
+    section = section_by_slug(slug) or abort(404)
+    return stories_feed(published_stories(section=section), f"{section.name} · {current_app.config['SITE_NAME']}",
+                        absolute_url("syndication.section_feed", slug=slug),
+                        absolute_url("feed.section", slug=slug))
+
+
+@bp.get("/authors/<slug>/feed.atom")
+def author_feed(slug):
+    author = author_by_slug(slug) or abort(404)
+    return stories_feed(published_stories(author=author), f"{author.name} · {current_app.config['SITE_NAME']}",
+                        absolute_url("syndication.author_feed", slug=slug),
+                        absolute_url("feed.author", slug=slug))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """The front page, every section and reporter, and the newest stories with their dates."""
+    stories = db.session.execute(
+        published_stories().with_only_columns(Article.id, Article.slug, Article.updated_at).limit(SITEMAP_STORIES)
+    ).all()
+    pages = [(absolute_url("feed.index"), None)]
+    pages += [(absolute_url("feed.section", slug=slug), None)
+              for slug in db.session.scalars(select(Section.slug).order_by(Section.id))]
+    pages += [(absolute_url("feed.author", slug=slug), None)
+              for slug in db.session.scalars(select(Author.slug).order_by(Author.id))]
+    pages += [(absolute_url("articles.show", article_id=i, slug=s), updated) for i, s, updated in stories]
+    response = make_response(render_template("news/sitemap.xml", pages=pages))
+    response.headers["Content-Type"] = "application/xml; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+@bp.get("/robots.txt")
+def robots():
+    private = ["/account", "/bookmarks", "/login", "/register", "/reset-password", "/search"]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private),
+             f"Sitemap: {absolute_url('syndication.sitemap')}", ""]
+    response = make_response("\n".join(lines))
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

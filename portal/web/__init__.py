@@ -1,0 +1,17 @@
+"""Plumbing every feature shares: request guards, security headers, error pages, template
+filters, caches, mail, forms and the command group. It imports no feature."""
+
+from . import cache, errors, filters, input, public_responses, security
+from .forms import field_attributes
+from .urls import absolute_url
+
+
+def init_app(app):
+    cache.init_app(app)
+    public_responses.init_app(app)
+    errors.init_app(app)
+    input.init_app(app)
+    security.init_app(app)
+    filters.init_app(app)
+    app.add_template_global(absolute_url)
+    app.add_template_global(field_attributes)

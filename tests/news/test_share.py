@@ -1,0 +1,310 @@
+import io
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from portal.news import share
+from portal.web.cache import LocalCache
+from portal.models import Status
+from portal.news.share import article_id_from_code, share_code
+
+from ..conftest import make_app
+from ..helpers import soup
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def decode_png(data: bytes) -> list[str]:
+    image = Image.open(io.BytesIO(data))
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+        # Transparent light modules: put the code on white, as a page behind it would.
+        background = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return [result.text for result in zxingcpp.read_barcodes(image.convert("L"))]
+
+
+@pytest.fixture
+def story(factory):
+    return factory.story("Helio ships a phone you can repair")
+
+
+# ---- short links -------------------------------------------------------------------
+
+@pytest.mark.parametrize("article_id, code", [(1, "1"), (61, "Z"), (62, "10"), (101, "1D"), (10**12, "hBxM5A4")])
+def test_share_codes_are_base62_of_the_id(article_id, code):
+    assert share_code(article_id) == code
+    assert article_id_from_code(code) == article_id
+
+
+@pytest.mark.parametrize("code", ["", "01", "a-b", "é", "1" * 12, "%20"])
+def test_codes_that_name_no_article(code):
+    assert article_id_from_code(code) is None
+
+
+def test_share_link_redirects_permanently_to_the_article(client, story):
+    response = client.get(f"/s/{share_code(story.id)}")
+    assert response.status_code == 301
+    assert response.location == f"/articles/{story.id}/{story.slug}"
+    assert client.get(response.location).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["zzzzzz", "01", "a-b", "x" * 20])
+def test_unknown_share_codes_get_the_404_page(client, story, code):
+    response = client.get(f"/s/{code}")
+    assert response.status_code == 404
+    assert soup(response).select_one("h1").get_text() == "We couldn’t find that page"
+
+
+def test_share_link_of_an_unpublished_story_is_404(client, factory):
+    draft = factory.story(status=Status.draft)
+    assert client.get(f"/s/{share_code(draft.id)}").status_code == 404
+
+
+# ---- the QR image -----------------------------------------------------------------
+
+def test_png_decodes_to_the_share_url_which_leads_to_the_article(client, story):
+    response = client.get(f"/articles/{story.id}/qr.png")
+    assert response.status_code == 200
+    assert response.content_type == "image/png"
+    assert decode_png(response.data) == [f"http://localhost/s/{share_code(story.id)}"]
+    followed = client.get(f"/s/{share_code(story.id)}", follow_redirects=True)
+    assert soup(followed).select_one("h1").get_text() == "Helio ships a phone you can repair"
+
+
+def test_qr_encodes_the_public_url_when_set(app, client, story):
+    app.config["PUBLIC_URL"] = "https://news.example.com"
+    data = client.get(f"/articles/{story.id}/qr.png", base_url="http://internal:8000").data
+    assert decode_png(data) == [f"https://news.example.com/s/{story.id}"]
+
+
+def test_svg_is_well_formed_xml_with_the_asked_for_colours(client, story):
+    response = client.get(f"/articles/{story.id}/qr.svg?dark=%23123&light=%23fafafa&size=300&border=2")
+    assert response.status_code == 200
+    assert response.content_type == "image/svg+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{SVG_NS}svg"
+    width = int(root.get("width"))
+    assert 300 - 33 < width <= 300  # whole pixels per module: at most `size`
+    strokes = {el.get("stroke") for el in root.iter() if el.get("stroke")}
+    fills = {el.get("fill") for el in root.iter() if el.get("fill")}
+    assert strokes == {"#123"} and fills == {"#fafafa"}  # segno writes the shortest form
+    assert not [el for el in root.iter() if el.tag.endswith("script")]
+
+
+@pytest.mark.parametrize("query", ["", "?size=64", "?size=2048&border=0", "?ecc=H", "?ecc=l&light=transparent",
+                                   "?dark=%23004400&light=%23eeffee"])
+def test_every_option_still_decodes(client, story, query):
+    data = client.get(f"/articles/{story.id}/qr.png{query}").data
+    assert decode_png(data) == [f"http://localhost/s/{story.id}"]
+
+
+def test_size_is_the_largest_pixel_width(client, story):
+    for size in (64, 200, 512, 2048):
+        image = Image.open(io.BytesIO(client.get(f"/articles/{story.id}/qr.png?size={size}").data))
+        assert image.size[0] == image.size[1]
+        assert size // 2 <= image.size[0] <= size
+
+
+def test_transparent_light_leaves_the_background_clear(client, story):
+    image = Image.open(io.BytesIO(client.get(f"/articles/{story.id}/qr.png?light=transparent").data))
+    assert image.convert("RGBA").getpixel((0, 0))[3] == 0
+    opaque = Image.open(io.BytesIO(client.get(f"/articles/{story.id}/qr.png").data))
+    assert opaque.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("size=63", "size must be a whole number of pixels from 64 to 2048."),
+    ("size=2049", "size must be"),
+    ("size=abc", "size must be"),
+    ("size=-100", "size must be"),
+    ("size=1e3", "size must be"),
+    ("size=%C2%B2", "size must be"),
+    ("border=%C2%B2", "border must be"),
+    ("border=9", "border must be a whole number of modules from 0 to 8."),
+    ("border=-1", "border must be"),
+    ("dark=red", "dark must be a colour written #rgb or #rrggbb."),
+    ("dark=%2312", "dark must be"),
+    ("dark=%23abcd", "dark must be"),
+    ("dark=123456", "dark must be"),
+    ("dark=%23123%22%3E%3Cscript%3E", "dark must be"),
+    ("light=%23ggg", "light must be a colour written #rgb or #rrggbb, or transparent."),
+    ("light=none", "light must be"),
+    ("ecc=X", "ecc must be L, M, Q or H."),
+    ("ecc=MM", "ecc must be"),
+    ("colour=%23000", "Unknown option “colour”: use size, border, dark, light or ecc."),
+    ("size=100&size=200", "Give “size” once."),
+])
+@pytest.mark.parametrize("kind", ["svg", "png"])
+def test_bad_options_get_400_with_a_one_line_reason(client, story, kind, query, reason):
+    response = client.get(f"/articles/{story.id}/qr.{kind}?{query}")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert text.count("\n") == 1 and text.startswith(reason)
+    assert response.content_type.startswith("text/plain")
+
+
+def test_unknown_or_unpublished_articles_get_404(client, factory):
+    draft = factory.story(status=Status.draft)
+    pulled = factory.story()
+    factory.set_status(pulled.id, Status.draft)
+    for article_id in (999999, draft.id, pulled.id):
+        for kind in ("svg", "png"):
+            assert client.get(f"/articles/{article_id}/qr.{kind}").status_code == 404
+    assert client.get(f"/articles/{pulled.id}/qr.gif").status_code == 404
+
+
+# ---- caching and embedding -----------------------------------------------------------
+
+def test_cacheable_for_a_year_with_a_strong_etag_and_304(client, story):
+    url = f"/articles/{story.id}/qr.svg?size=300"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_etags_differ_by_options_format_and_host(client, story):
+    def etag(path, **kwargs):
+        return client.get(path, **kwargs).headers["ETag"]
+
+    base = f"/articles/{story.id}/qr"
+    tags = {
+        etag(f"{base}.svg"), etag(f"{base}.png"), etag(f"{base}.svg?size=512"),
+        etag(f"{base}.svg", base_url="http://other.example"),
+    }
+    assert len(tags) == 4
+    assert etag(f"{base}.svg?dark=%23000") == etag(f"{base}.svg?dark=%23000000") == etag(f"{base}.svg")
+
+
+def test_a_forged_host_never_poisons_another_readers_image(client, story):
+    path = f"/articles/{story.id}/qr.png"
+    forged = client.get(path, base_url="http://evil.example")
+    assert decode_png(forged.data) == [f"http://evil.example/s/{story.id}"]
+    honest = client.get(path)
+    assert decode_png(honest.data) == [f"http://localhost/s/{story.id}"]
+    assert client.get(path, headers={"If-None-Match": forged.headers["ETag"]}).status_code == 200
+
+
+def count_renders(monkeypatch):
+    renders = []
+    original = share.render_qr
+    monkeypatch.setattr(share, "render_qr", lambda *args: renders.append(args) or original(*args))
+    return renders
+
+
+def test_repeated_requests_are_served_from_the_render_cache(client, story, monkeypatch):
+    renders = count_renders(monkeypatch)
+    url = f"/articles/{story.id}/qr.png?size=320&ecc=Q"
+    first = client.get(url).data
+    for _ in range(3):
+        assert client.get(url).data == first
+    assert len(renders) == 1
+    client.get(url, base_url="http://other.example")
+    assert len(renders) == 2  # another share URL is another image
+
+
+def test_the_render_cache_is_bounded():
+    cache = LocalCache(3)
+    for key in "abcd":
+        cache.set(key, key.encode())
+    assert cache.get("a") is None and cache.get("d") == b"d"
+    assert len(cache.items) == 3
+
+
+def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch, redis_url):
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex}:cache:"
+    app = make_app(tmp_path, REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix,
+                   PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    story = factory_for(app).story()
+    renders = count_renders(monkeypatch)
+    url = f"/articles/{story.id}/qr.svg"
+    server = redis.Redis.from_url(redis_url)
+    try:
+        first = app.test_client().get(url).data
+        share.rendered_images.clear()  # as if another worker, with nothing in its own cache
+        assert app.test_client().get(url).data == first
+        assert len(renders) == 1
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
+
+
+def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for, redis_url):
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    prefix = f"test-{uuid.uuid4().hex}:cache:"
+    app = make_app(tmp_path, REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix,
+                   PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    story = factory_for(app).story()
+    client = app.test_client()
+    base = f"/articles/{story.id}/qr"
+    try:
+        defaults = [client.get(f"{base}.svg"), client.get(f"{base}.png")]
+        variants = {f"{base}.png?size={size}&ecc={ecc}": size for size in range(100, 2049, 97) for ecc in "LH"}
+        variant_tags = []
+        for url in variants:
+            response = client.get(url)
+            assert response.status_code == 200
+            variant_tags.append(response.headers["ETag"].strip('"'))
+        stored = sorted(key.decode() for key in server.scan_iter(f"{prefix}*"))
+        assert stored == sorted(f"{prefix}qr:{r.headers['ETag'].strip(chr(34))}" for r in defaults)
+        for key in stored:
+            assert 86_400 <= server.ttl(key) <= 30 * 86_400  # days, not a year
+        for tag in variant_tags:
+            assert not server.exists(f"{prefix}qr:{tag}") and not server.exists(f"qr:{tag}")
+
+        share.rendered_images.clear()
+        for url, size in list(variants.items())[:3]:  # rendered afresh in this process, correctly
+            response = client.get(url)
+            assert response.status_code == 200 and response.headers["Content-Type"] == "image/png"
+            assert decode_png(response.data) == [f"{app.config['PUBLIC_URL']}/s/{story.id}"]
+            assert Image.open(io.BytesIO(response.data)).width <= size
+        assert [client.get(f"{base}.{kind}").data for kind in ("svg", "png")] == [r.data for r in defaults]
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
+
+
+def test_images_are_embeddable_from_any_origin(client, story):
+    for kind in ("svg", "png"):
+        response = client.get(f"/articles/{story.id}/qr.{kind}", headers={"Origin": "https://blog.example"})
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+# ---- the share block ---------------------------------------------------------------------
+
+def test_article_page_share_block(client, factory):
+    story = factory.story('Quotes "and" <tags> in a headline')
+    page = soup(client.get(f"/articles/{story.id}/{story.slug}"))
+    share = page.select_one(".share")
+    image = share.select_one(".share-qr img")
+    assert image["src"] == f"/articles/{story.id}/qr.svg"
+    assert image["alt"] == f"QR code linking to this story: http://localhost/s/{story.id}"
+    assert share.select_one("figcaption").get_text() == "Scan to read on your phone"
+    assert share.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
+    assert share.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
+    embed = share.select_one("details.share-embed")
+    assert embed.select_one("summary").get_text() == "Embed the QR code on your site"
+    snippet = soup_of(embed.select_one("textarea").get_text())
+    link = snippet.select_one("a")
+    assert link["href"] == f"http://localhost/s/{story.id}"
+    assert link.img["src"] == f"http://localhost/articles/{story.id}/qr.svg"
+    assert link.img["alt"] == 'QR code: Quotes "and" <tags> in a headline'
+
+
+def soup_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
