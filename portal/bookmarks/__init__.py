@@ -10,7 +10,6 @@ from .pending import save_pending_story
 def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(export.bp)
-    app.add_template_global(views.bookmarks_return_path)
     supply_saved_ids(app, saved_article_ids)
     # Weak references would let the receiver go; it is a module function, so keep it strongly.
     signed_in_through_form.connect(save_pending_story, weak=False)

@@ -1,6 +1,15 @@
 """Bookmarks: save a story from any list or article page, and the reader's saved stories."""
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -14,10 +23,6 @@ from .operations import remove_bookmark, save_bookmark
 bp = Blueprint("bookmarks", __name__)
 
 ACTIONS = ("save", "remove")
-
-
-def bookmarks_return_path(_article) -> str:
-    return url_for("bookmarks.index")
 
 
 @bp.post("/bookmarks/<int:article_id>")
@@ -45,9 +50,15 @@ def toggle(article_id):
     db.session.commit()
     if not is_fragment_request():
         return redirect(back, code=303)
-    on_bookmarks_page = request.form.get("view") == "bookmarks"
-    template = "bookmarks/_row.html" if on_bookmarks_page else "bookmarks/_button.html"
-    return render_page(template, template, article=article, saved=action == "save", return_to=back)
+    saved = action == "save"
+    if request.form.get("view") == "bookmarks":
+        html = get_template_attribute("bookmarks/_row.html", "bookmark_row")(article, saved)
+    else:
+        html = get_template_attribute("bookmarks/_button.html", "bookmark_button")(
+            article, saved, return_to=back, signed_in=True)
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/bookmarks")
@@ -65,7 +76,6 @@ def index():
         bookmarks=bookmarks,
         next_url=next_url,
         paged=after is not None,
-        row_return_path=bookmarks_return_path,
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

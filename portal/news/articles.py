@@ -25,7 +25,6 @@ def show(article_id, slug):
     nearby, _ = stories_after(published_stories(section=article.section), None, MORE_FROM_SECTION + 1)
     more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
     canonical = absolute_url("articles.show", **article.url_values)
-    here = url_for("articles.show", **article.url_values)
     return render_template(
         "news/article.html",
         article=article,
@@ -35,7 +34,9 @@ def show(article_id, slug):
         share_url=share_url(article),
         embed_html=embed_html(article),
         saved_ids=saved_ids(current_user, [article, *more]),
-        row_return_path=lambda _story: here,
+        signed_in=current_user.is_authenticated,
+        # Where a reader who saves a story without JavaScript comes back to.
+        here=url_for("articles.show", **article.url_values),
     )
 
 

@@ -4,13 +4,14 @@ import re
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, abort, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response, render_template
 from sqlalchemy import select
 
 from ..extensions import db
 from ..web.urls import absolute_url
+from .lists import StoryList
 from .models import Article, Author, Section
-from .queries import author_by_slug, published_stories, section_by_slug, stories_after
+from .queries import published_stories, stories_after
 
 bp = Blueprint("syndication", __name__)
 
@@ -69,11 +70,15 @@ def atom_response(body: bytes, max_age: int = 300):
     return response
 
 
-def stories_feed(base, title: str, self_url: str, alternate_url: str):
-    stories, _ = stories_after(base, None, FEED_ENTRIES)
+def stories_feed(story_list: StoryList):
+    """The newest stories of a list as an Atom feed, titled with the list's name and the site's."""
+    site = current_app.config["SITE_NAME"]
+    stories, _ = stories_after(story_list.stories, None, FEED_ENTRIES)
     updated = max((s.updated_at for s in stories), default=datetime.now(UTC))
-    feed = new_atom_feed(title, self_url, alternate_url, updated)
-    feed.subtitle(xml_text(f"The latest stories from {current_app.config['SITE_NAME']}"))
+    title = f"{story_list.heading} · {site}" if story_list.heading else site
+    feed = new_atom_feed(title, absolute_url(story_list.feed_endpoint, **story_list.values),
+                         absolute_url(story_list.endpoint, **story_list.values), updated)
+    feed.subtitle(xml_text(f"The latest stories from {site}"))
     for story in stories:
         add_article_entry(feed, story, story.updated_at)
     return atom_response(feed.atom_str(pretty=True))
@@ -81,24 +86,17 @@ def stories_feed(base, title: str, self_url: str, alternate_url: str):
 
 @bp.get("/feed.atom")
 def site_feed():
-    return stories_feed(published_stories(), current_app.config["SITE_NAME"],
-                        absolute_url("syndication.site_feed"), absolute_url("feed.index"))
+    return stories_feed(StoryList.front_page())
 
 
 @bp.get("/sections/<slug>/feed.atom")
 def section_feed(slug):
-    section = section_by_slug(slug) or abort(404)
-    return stories_feed(published_stories(section=section), f"{section.name} · {current_app.config['SITE_NAME']}",
-                        absolute_url("syndication.section_feed", slug=slug),
-                        absolute_url("feed.section", slug=slug))
+    return stories_feed(StoryList.of_section(slug))
 
 
 @bp.get("/authors/<slug>/feed.atom")
 def author_feed(slug):
-    author = author_by_slug(slug) or abort(404)
-    return stories_feed(published_stories(author=author), f"{author.name} · {current_app.config['SITE_NAME']}",
-                        absolute_url("syndication.author_feed", slug=slug),
-                        absolute_url("feed.author", slug=slug))
+    return stories_feed(StoryList.of_author(slug))
 
 
 @bp.get("/sitemap.xml")
