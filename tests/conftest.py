@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, event, make_url, text
 
 from portal import create_app
 from portal.extensions import db, limiter
-from portal.news import operations
 from portal.models import Article, Author, Kind, Section, Status, slugify, utcnow
+from portal.news import operations
 
 # PORTAL_TEST_DATABASE_URL runs the suite against PostgreSQL, e.g.
 # postgresql+psycopg://postgres@127.0.0.1:5432/test: every app a test makes gets a schema of its

@@ -9,36 +9,29 @@ Shared keys carry CACHE_KEY_PREFIX, so cached bytes never mix with the rate limi
 
 import logging
 import threading
-from collections import OrderedDict
 
 import redis
+from cachetools import LRUCache
 from flask import current_app
 
 log = logging.getLogger(__name__)
 
 
 class LocalCache:
-    """A bounded least-recently-used map, safe across threads."""
+    """A bounded least-recently-used map (cachetools' LRUCache), safe across threads: LRUCache is
+    not, and a gthread worker serves several requests at once (even a read reorders it)."""
 
     def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.items: LRUCache[str, bytes] = LRUCache(maxsize=size)
         self.lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         with self.lock:
-            value = self.items.get(key)
-            if value is None:
-                return None
-            self.items.move_to_end(key)
-            return value
+            return self.items.get(key)
 
     def set(self, key: str, value: bytes) -> None:
         with self.lock:
             self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:

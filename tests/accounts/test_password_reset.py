@@ -24,10 +24,10 @@ from bs4 import BeautifulSoup
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 import portal.accounts.password_reset
-from portal.web import mail
 from portal.extensions import db, limiter
-from portal.web.mail import MAIL_THREAD_NAME, send_mail
 from portal.models import User
+from portal.web import mail
+from portal.web.mail import MAIL_THREAD_NAME, send_mail
 
 from ..conftest import PASSWORD, csrf_token_from, log_in, make_app
 from ..helpers import soup

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.news import live
 from portal.models import Status
+from portal.news import live
 
 from ..conftest import log_in, make_app
 from ..helpers import soup, story_ids

@@ -6,9 +6,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from portal.news import share
-from portal.web.cache import LocalCache
 from portal.models import Status
+from portal.news import share
 from portal.news.share import article_id_from_code, share_code
 
 from ..conftest import make_app
@@ -209,14 +208,6 @@ def test_repeated_requests_are_served_from_the_render_cache(client, story, monke
     assert len(renders) == 1
     client.get(url, base_url="http://other.example")
     assert len(renders) == 2  # another share URL is another image
-
-
-def test_the_render_cache_is_bounded():
-    cache = LocalCache(3)
-    for key in "abcd":
-        cache.set(key, key.encode())
-    assert cache.get("a") is None and cache.get("d") == b"d"
-    assert len(cache.items) == 3
 
 
 def test_workers_share_rendered_images_through_redis(tmp_path, factory_for, monkeypatch, redis_url):

@@ -6,9 +6,9 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, select, text
 
 from portal import create_app
-from portal.ops.cli import FIRST_REVISION
 from portal.extensions import db
 from portal.models import Section
+from portal.ops.cli import FIRST_REVISION
 
 from ..conftest import _apps, database_url
 

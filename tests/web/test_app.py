@@ -189,8 +189,8 @@ def request_lines(caplog):
 
 
 def test_request_log_hides_reset_and_private_feed_tokens(app, client, user, request_lines):
-    from portal.models import User
     from portal.accounts.password_reset import reset_token
+    from portal.models import User
 
     from ..conftest import csrf_token_from
 

@@ -10,9 +10,9 @@ import pytest
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from portal.web import forms
 from portal.extensions import db
 from portal.models import User
+from portal.web import forms
 
 from ..conftest import PASSWORD, TEST_DATABASE_URL, csrf_token_from, log_in, make_app
 from ..helpers import soup
