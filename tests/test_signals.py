@@ -121,7 +121,9 @@ def test_the_test_factory_publishes_through_the_same_path(factory, heard):
     story = factory.story()
     draft = factory.story(status=Status.draft, published_at=None)
     factory.set_status(draft.id, Status.published)
+    factory.update(story.id, title="A better headline")
     factory.set_status(story.id, Status.draft)
     assert [(name, ids) for name, ids, _ in heard] == [
-        ("story_published", [story.id]), ("story_published", [draft.id]), ("story_unpublished", [story.id]),
+        ("story_published", [story.id]), ("story_published", [draft.id]),
+        ("story_updated", [story.id]), ("story_unpublished", [story.id]),
     ]

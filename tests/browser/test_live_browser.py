@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Article, Author, Section, Status, slugify, utcnow
+from portal.models import Article, Author, Section, slugify
+from portal.news import operations
 
 from .conftest import serve_demo
 
@@ -58,9 +59,9 @@ def publish(server, title, section_slug=None) -> str:
             sections = sections.where(Section.slug == section_slug)
         section = db.session.scalars(sections).first()
         article = Article(title=title, slug=slugify(title), summary="Just in.", body="Just in.",
-                          section_id=section.id, status=Status.published, published_at=utcnow())
+                          section_id=section.id)
         article.set_authors([db.session.scalars(select(Author).order_by(Author.id)).first()])
-        db.session.add(article)
+        operations.publish(article)
         db.session.commit()
         return f"story-{article.id}"
 

@@ -12,7 +12,8 @@ from sqlalchemy import event, func, select
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Article, ArticleAuthor, Author, Status, utcnow
+from portal.models import Article, ArticleAuthor, Author
+from portal.news import operations
 
 from .. import conftest
 from ..conftest import log_in, make_app
@@ -86,10 +87,9 @@ def test_backup_while_another_thread_keeps_writing_is_one_consistent_snapshot(ap
             while time.monotonic() < deadline or after_backup < 5:
                 number = committed + 1
                 article = Article(title=f"Wire story {number}", slug=f"wire-story-{number}",
-                                  summary="", body="Paragraph. " * 400, section_id=section.id,
-                                  status=Status.published, published_at=utcnow())
+                                  summary="", body="Paragraph. " * 400, section_id=section.id)
                 article.set_authors([db.session.get(Author, author.id)])  # in the same transaction
-                db.session.add(article)
+                operations.publish(article)
                 db.session.commit()
                 committed = number
                 if committed >= 20:
