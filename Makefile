@@ -8,7 +8,9 @@ PORT ?= 5000
 
 .PHONY: run serve test chromium clean bench
 
-# The project installs itself editable, so templates/ and static/ are served from the checkout.
+# For development the project installs itself editable: code, templates/, static/ and migrations/
+# are used where they are in the checkout, and ./instance is the checkout's. Deployments may
+# install the wheel instead, which carries all of them (docs/deploy.md, "Installing from a wheel").
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -6,19 +6,22 @@ from pathlib import Path
 from flask import Flask
 
 from . import accounts, bookmarks, demo, news, ops, search, web, wire
-from .config import configure
+from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where templates/, static/ and migrations/ are: inside the package when it was installed from
+# the wheel (pyproject.toml maps them there), at the top level of a checkout, beside the package.
+_PACKAGE = Path(__file__).resolve().parent
+RESOURCE_ROOT = _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
 
 
 def create_app(config=None):
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=instance_folder(),
+        template_folder=str(RESOURCE_ROOT / "templates"),
+        static_folder=str(RESOURCE_ROOT / "static"),
     )
     configure(app, config)
     if app.config["ENV"] != "production":
@@ -26,7 +29,7 @@ def create_app(config=None):
         app.logger.setLevel(logging.INFO)
     configure_database(app)
     # Batch mode lets migrations alter tables on SQLite too.
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(RESOURCE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     # Plumbing first, then the features, each below those that build on it.

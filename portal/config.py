@@ -93,6 +93,12 @@ DEFAULTS = {
 }
 
 
+def instance_folder() -> str:
+    """PORTAL_INSTANCE_PATH, else ./instance in the working directory (the checkout under `make`):
+    never inside the package, which an installed wheel's user may not be able to write to."""
+    return os.path.abspath(os.environ.get("PORTAL_INSTANCE_PATH") or "instance")
+
+
 def signing_keys(config) -> list:
     """The keys that sign (the last, SECRET_KEY) and that still verify (SECRET_KEY_FALLBACKS, so
     what was signed before a key rotation keeps working), in itsdangerous' order."""
