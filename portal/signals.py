@@ -52,6 +52,8 @@ def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released (after_commit fires for that too)
+        return
     pending = session.info.pop(_PENDING, None)
     for signal, story_ids in _merged(pending or []):
         for receiver in signal.receivers_for(None):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from portal import create_app
 from portal.extensions import db, limiter
@@ -210,6 +210,23 @@ def factory(app):
 def factory_for():
     """A factory for an app the test made itself."""
     return StoryFactory
+
+
+@pytest.fixture
+def story_published_sent(app):
+    """Every story_published sent while the test runs: the ids it named, and which of them a
+    connection of its own could read at that moment (so, whether they were committed)."""
+    from portal.signals import story_published
+
+    sent = []
+
+    def receiver(_sender, story_ids):
+        with db.engine.connect() as connection:
+            visible = set(connection.scalars(select(Article.id).where(Article.id.in_(story_ids))))
+        sent.append((list(story_ids), visible))
+
+    with story_published.connected_to(receiver):
+        yield sent
 
 
 @pytest.fixture
