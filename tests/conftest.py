@@ -2,11 +2,12 @@
 
 import os
 import uuid
+from contextlib import ExitStack
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from portal import create_app
 from portal.extensions import db, limiter
@@ -219,6 +220,28 @@ def factory(app):
 def factory_for():
     """A factory for an app the test made itself."""
     return StoryFactory
+
+
+@pytest.fixture
+def signals_sent(app):
+    """Every story signal sent while the test runs, in order: its name, the ids it named, and
+    which of them a connection of its own could read at that moment (so, whether they were
+    committed)."""
+    from portal.signals import story_published, story_unpublished, story_updated
+
+    sent = []
+
+    def receiver_for(signal):
+        def receiver(_sender, story_ids):
+            with db.engine.connect() as connection:
+                visible = set(connection.scalars(select(Article.id).where(Article.id.in_(story_ids))))
+            sent.append((signal.name, list(story_ids), visible))
+        return receiver
+
+    with ExitStack() as stack:
+        for signal in (story_published, story_updated, story_unpublished):
+            stack.enter_context(signal.connected_to(receiver_for(signal)))
+        yield sent
 
 
 @pytest.fixture
