@@ -35,7 +35,8 @@ sys.path.insert(0, str(PROJECT))  # this checkout's portal, whichever one the ve
 from portal import create_app
 from portal.demo.loader import load_demo
 from portal.extensions import db
-from portal.search.core import MAX_ALTERNATIVES, MAX_WORDS, TOO_SLOW, is_too_broad, parse_query
+from portal.search.engines import TOO_SLOW
+from portal.search.query import MAX_ALTERNATIVES, MAX_WORDS, is_too_broad, parse_query
 
 # The demo corpus's commonest words (fts5vocab: each is in 60-100% of the stories).
 COMMON_WORDS = ["the", "and", "for", "that", "will", "more", "customers", "next", "with", "month",

@@ -5,6 +5,11 @@ import logging
 from alembic import context
 from flask import current_app
 
+# The search index (FTS5 table and triggers, GIN index) is made by hand, so it is not in the
+# models' metadata: importing this registers the comparator that keeps `flask db migrate` from
+# proposing to drop it, whichever features the app imported.
+import portal.search.index  # noqa: F401
+
 config = context.config
 logger = logging.getLogger("alembic.env")
 # Logging is the app's to configure (alembic.ini's logging section would replace it).

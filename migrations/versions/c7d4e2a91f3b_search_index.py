@@ -1,8 +1,8 @@
 """Full-text search index on articles: FTS5 with triggers on SQLite, a GIN index on PostgreSQL.
 
-These objects are not in the models' metadata; portal/search.py makes the same ones for
-`db.create_all()` (tests/test_search.py checks that both give the same schema), and tells autogenerate
-to leave them alone.
+These objects are not in the models' metadata; portal/search/index.py makes the same ones for
+`db.create_all()` (tests/search/test_search.py checks that both give the same schema), and tells
+autogenerate to leave them alone.
 
 On SQLite the index is kept by triggers on `articles`: a later migration that rebuilds that table
 (batch mode copies it to a new one) drops the triggers with it and must make them again.

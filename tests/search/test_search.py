@@ -3,6 +3,7 @@ migration that builds the index. Every test runs on SQLite and, with PORTAL_TEST
 on PostgreSQL."""
 
 import random
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,12 +11,16 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, inspect, select, text
 
-import portal.search.core
+import portal.search.engines
+import portal.search.query
+import portal.search.views
 from portal import create_app
 from portal.demo.loader import load_demo
 from portal.extensions import db
 from portal.models import Article, Status, utcnow
-from portal.search.core import clean_query, fts5_query, marked, parse_query, search, websearch_query
+from portal.search.engines import search
+from portal.search.query import clean_query, fts5_query, marked, parse_query, websearch_query
+from portal.search.slots import SearchSlots
 
 from ..conftest import _apps, database_url, make_app
 from ..helpers import soup
@@ -188,7 +193,7 @@ def test_a_long_query_is_shortened_and_the_page_says_so(client, factory):
     response = client.get("/search", query_string={"q": "graphene " + "x" * 500})
     page = soup(response)
     assert "yours was shortened" in page.select_one(".search-note").get_text()
-    assert len(page.select_one("#search-q")["value"]) <= portal.search.core.MAX_QUERY_LENGTH
+    assert len(page.select_one("#search-q")["value"]) <= portal.search.query.MAX_QUERY_LENGTH
 
 
 def test_nothing_found_says_so(client, factory):
@@ -263,8 +268,9 @@ def test_a_query_past_the_caps_is_refused_unsearched_and_the_page_says_why(clien
     with count_statements as counter:
         response = client.get("/search", query_string={"q": query}, headers=HX)
     assert response.status_code == 200
-    assert message_of(response) == portal.search.core.TOO_MANY_WORDS
-    assert "too broad" in portal.search.core.TOO_MANY_WORDS and "Narrow it" in portal.search.core.TOO_MANY_WORDS
+    refusal = portal.search.engines.TOO_MANY_WORDS
+    assert message_of(response) == refusal
+    assert "too broad" in refusal and "Narrow it" in refusal
     assert not hit_ids(response)
     assert counter.count == 0  # nothing reached the database
     # the query is kept whole in the box, for the reader to narrow
@@ -279,7 +285,8 @@ def test_a_query_at_the_caps_is_searched(app, factory):
 
 def test_the_search_hint_tells_the_reader_the_caps(client):
     hint = soup(client.get("/search")).select_one("#search-hint").get_text()
-    assert f"up to {portal.search.core.MAX_WORDS} words and {portal.search.core.MAX_ALTERNATIVES} alternatives" in hint
+    caps = portal.search.query
+    assert f"up to {caps.MAX_WORDS} words and {caps.MAX_ALTERNATIVES} alternatives" in hint
 
 
 @pytest.fixture
@@ -300,14 +307,14 @@ def test_a_search_past_its_time_budget_is_stopped_as_too_broad_and_the_app_carri
     for headers in (HX, {}):
         response = client.get("/search", query_string={"q": BROAD}, headers=headers)
         assert response.status_code == 200
-        assert message_of(response) == portal.search.core.TOO_SLOW
+        assert message_of(response) == portal.search.engines.TOO_SLOW
         assert not hit_ids(response)
     # The connection the stopped search ran on is healthy, and keeps no budget of its own:
     # without one the same search finds its stories.
     crowded_app.config["SEARCH_TIME_BUDGET"] = 0
     response = client.get("/search", query_string={"q": BROAD})
     assert response.status_code == 200
-    assert len(hit_ids(response)) == portal.search.core.PAGE_SIZE
+    assert len(hit_ids(response)) == portal.search.engines.PAGE_SIZE
     assert client.get("/").status_code == 200
 
 
@@ -320,7 +327,7 @@ def test_a_budget_past_the_statement_timeout_still_answers_too_broad(crowded_app
     crowded_app.config.update(SEARCH_TIME_BUDGET=10**6, DB_STATEMENT_TIMEOUT=1)
     response = crowded_app.test_client().get("/search", query_string={"q": BROAD})
     assert response.status_code == 200
-    assert message_of(response) == portal.search.core.TOO_SLOW
+    assert message_of(response) == portal.search.engines.TOO_SLOW
 
 
 def test_the_budget_holds_for_the_search_alone(tmp_path, factory_for):
@@ -341,19 +348,23 @@ def test_searches_past_the_concurrency_limit_wait_their_turn_or_are_told_to_try_
     app = make_app(tmp_path, SEARCH_CONCURRENCY=1, SEARCH_QUEUE=1)
     story = factory_for(app).story("Graphene batteries")
     client = app.test_client()
-    monkeypatch.setattr(portal.search.core, "MAX_WAIT", 0.05)
+    unpatched_wait = portal.search.engines.MAX_WAIT
+    monkeypatch.setattr(portal.search.engines, "MAX_WAIT", 0.05)  # search() waits this long for a turn
     slots = app.extensions["search_slots"]
     with slots.turn(0) as mine:  # this process's one search request, running
         assert mine
         response = client.get("/search?q=graphene", headers=HX)
         assert response.status_code == 200
-        assert message_of(response) == portal.search.core.BUSY
+        assert message_of(response) == portal.search.engines.BUSY
     # Another worker process (its own slots, the same lock files) waits for the running search.
-    other_worker = portal.search.core.SearchSlots(app.instance_path, running=1, held=1)
+    other_worker = SearchSlots(app.instance_path, running=1, held=1)
     with other_worker.turn(0) as theirs:
         assert theirs
+        started = time.monotonic()
         response = client.get("/search?q=graphene", headers=HX)
-        assert message_of(response) == portal.search.core.BUSY
+        waited = time.monotonic() - started
+        assert message_of(response) == portal.search.engines.BUSY
+    assert 0.05 <= waited < unpatched_wait  # it waited its turn, for as long as the patched MAX_WAIT
     assert hit_ids(client.get("/search?q=graphene", headers=HX)) == [story.id]
 
 
@@ -407,8 +418,10 @@ def test_every_other_page_has_a_search_form_in_the_masthead(client, factory):
 # ---- paging -----------------------------------------------------------------------------------
 
 def test_results_page_on_to_the_depth_cap(client, factory, monkeypatch):
-    monkeypatch.setattr(portal.search.core, "PAGE_SIZE", 3)
-    monkeypatch.setattr(portal.search.core, "MAX_PAGES", 3)
+    # search() pages and caps its results; the view refuses a page number past the cap.
+    monkeypatch.setattr(portal.search.engines, "PAGE_SIZE", 3)
+    monkeypatch.setattr(portal.search.engines, "MAX_PAGES", 3)
+    monkeypatch.setattr(portal.search.views, "MAX_PAGES", 3)
     stories = factory.stories(11, title="Graphene sheet")  # newest first; equal matches
     url, seen = "/search?q=graphene", []
     for _ in range(5):
@@ -430,9 +443,11 @@ def test_results_page_on_to_the_depth_cap(client, factory, monkeypatch):
 
 
 def test_a_fragment_carries_the_paging_links_too(client, factory, monkeypatch):
-    monkeypatch.setattr(portal.search.core, "PAGE_SIZE", 2)
+    monkeypatch.setattr(portal.search.engines, "PAGE_SIZE", 2)
     factory.stories(3, title="Graphene sheet")
-    fragment = soup(client.get("/search?q=graphene", headers=HX))
+    response = client.get("/search?q=graphene", headers=HX)
+    assert len(hit_ids(response)) == 2
+    fragment = soup(response)
     assert fragment.select_one('a[rel="next"]')["href"] == "/search?q=graphene&page=2"
 
 
