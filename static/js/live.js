@@ -4,7 +4,7 @@
 //
 // The #new-stories region (templates/feed/list.html) has hx-get="/live/new?newest=<id>" and
 // hx-trigger="live-poll"; this file fires that event. The notice it receives
-// (templates/partials/new_stories.html) is a link whose hx-get inserts the new rows at the top of
+// (templates/news/_new_stories.html) is a link whose hx-get inserts the new rows at the top of
 // the list (data-live-insert). Without this file, or without JavaScript, there is no notice.
 (function () {
   "use strict";
