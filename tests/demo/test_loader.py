@@ -1,0 +1,76 @@
+import enum
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine, func, select
+
+from portal.demo.loader import load_demo
+from portal.extensions import db
+from portal.models import Article, ArticleAuthor, Author, Section, Status
+from portal.signals import story_published
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+# sha256 of dump() after load_demo(articles=300, drafts=20, now=NOW), recorded from the loader as it
+# was before its vocabulary moved to data files (commit f8306e7): refactoring must not change the demo's
+# content. A change to its data or wording on purpose records the new value here.
+DEMO_300_SHA256 = "20b7a5ea42668e422ed7da634846f3c56be256082741218fd0e11f2a3e766df1"
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def dump(app) -> bytes:
+    """Every row of the demo's tables in primary-key order, as JSON lines: times as aware UTC ISO 8601,
+    enums by value, so the same content dumps to the same bytes on SQLite and PostgreSQL."""
+    lines = []
+    with app.app_context():
+        for table in (Section.__table__, Author.__table__, Article.__table__, ArticleAuthor.__table__):
+            rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+            for row in rows:
+                record = {"table": table.name, **{name: _plain(value) for name, value in row.items()}}
+                lines.append(json.dumps(record, sort_keys=True))
+    return "".join(line + "\n" for line in lines).encode()
+
+
+def test_demo_content_is_the_same_for_a_given_size_and_time(app):
+    with app.app_context():
+        assert load_demo(articles=300, drafts=20, now=NOW) == 320
+    content = dump(app)
+    assert content.count(b'"table": "articles"') == 320
+    assert hashlib.sha256(content).hexdigest() == DEMO_300_SHA256
+
+
+def test_each_committed_chunk_announces_its_published_stories(app, monkeypatch):
+    monkeypatch.setattr("portal.demo.loader.CHUNK_SIZE", 7)
+    # A connection of its own: what it sees, every other reader of the database sees.
+    observer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    heard = []
+
+    def receiver(sender, story_ids):
+        with observer.connect() as connection:
+            visible = connection.execute(
+                select(Article.id).where(Article.status == Status.published).order_by(Article.id)
+            ).scalars().all()
+            stories = connection.execute(select(func.count()).select_from(Article)).scalar()
+        heard.append((story_ids, visible, stories))
+
+    story_published.connect(receiver)
+    try:
+        with app.app_context():
+            assert load_demo(articles=20, drafts=3, now=NOW) == 23
+    finally:
+        story_published.disconnect(receiver)
+        observer.dispose()
+
+    # Chunks of 7: stories 1-7, 8-14, 15-21 (15-20 published, 21 a draft), 22-23 (drafts, no signal).
+    assert [ids for ids, _, _ in heard] == [list(range(1, 8)), list(range(8, 15)), list(range(15, 21))]
+    # Each signal came after its chunk's commit and before the next chunk's.
+    assert [visible for _, visible, _ in heard] == [list(range(1, n + 1)) for n in (7, 14, 20)]
+    assert [stories for _, _, stories in heard] == [7, 14, 21]
