@@ -43,7 +43,7 @@ from .sessions import (
 
 bp = Blueprint("auth", __name__)
 
-# Our own remember cookie (portal.sessions), under the name Flask-Login's used to have: a value
+# Our own remember cookie (portal.accounts.sessions), under the name Flask-Login's used to have: a value
 # left from before sign-ins were kept on the server is simply refused, and the browser told to
 # forget it. Flask-Login's own remember cookie is pointed at a name nothing sets.
 REMEMBER_COOKIE = "remember_token"

@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
     __table_args__ = ({"sqlite_autoincrement": True},)
 
     # The sign-in (UserSession) this object was loaded for, and the key its session cookie
-    # carries: set by portal.sessions, never stored on the user.
+    # carries: set by portal.accounts.sessions, never stored on the user.
     current_session = None
     session_key = None
 
@@ -40,7 +40,7 @@ class User(UserMixin, db.Model):
         """What Flask-Login keeps in the session cookie: the sign-in's random key, never the
         account's id, so ending that sign-in on the server ends every copy of the cookie."""
         if self.session_key is None:
-            raise RuntimeError("sign in through portal.sessions.start_session()")
+            raise RuntimeError("sign in through portal.accounts.sessions.start_session()")
         return self.session_key
 
     @property

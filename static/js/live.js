@@ -2,7 +2,7 @@
 // the tab is visible (htmx trigger filters would need eval, which is off), and when the reader
 // asks for them, put the new rows on top without moving what they were looking at.
 //
-// The #new-stories region (templates/feed/list.html) has hx-get="/live/new?newest=<id>" and
+// The #new-stories region (templates/news/list.html) has hx-get="/live/new?newest=<id>" and
 // hx-trigger="live-poll"; this file fires that event. The notice it receives
 // (templates/news/_new_stories.html) is a link whose hx-get inserts the new rows at the top of
 // the list (data-live-insert). Without this file, or without JavaScript, there is no notice.
