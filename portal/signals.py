@@ -50,6 +50,14 @@ def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction
         pending[:] = [item for item in pending if not _within(item[0], previous_transaction)]
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction has ended, and after_commit (which comes first) sent what it
+    # committed: anything still queued was closed away without a commit (Session.close()).
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
     if session.in_nested_transaction():

@@ -24,11 +24,13 @@ MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 def imported_modules(name: str) -> set[str]:
     """Every portal module `name` imports: at the top, inside functions, under TYPE_CHECKING.
-    Importing a module runs its packages' __init__ too, which counts for another feature's
-    package (not for the module's own packages, already being imported, nor for portal itself,
-    the app factory on top)."""
+    A module named in the import counts, packages' __init__ (the app factory, portal, included)
+    too. So does what importing runs besides: the __init__ of each package above it, unless it is
+    one of the importing module's own packages (already being imported) or portal, whose
+    __init__ runs for every module."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    own_packages = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
@@ -42,14 +44,17 @@ def imported_modules(name: str) -> set[str]:
             targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
         else:
             continue
-        for target in targets:
-            while target and target not in MODULES:
+        for target in (t for t in targets if t == "portal" or t.startswith("portal.")):
+            while target not in MODULES:
                 target = target.rpartition(".")[0]
-            while target and target != "portal":
-                found.add(target)
-                target = target.rpartition(".")[0]
-    own_packages = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 2)}
-    return found - own_packages
+            found.add(target)
+            above = target.rpartition(".")[0]
+            while above and above != "portal":
+                if above not in own_packages:
+                    found.add(above)
+                above = above.rpartition(".")[0]
+    found.discard(name)
+    return found
 
 
 GRAPH = {name: imported_modules(name) for name in MODULES}
@@ -98,11 +103,17 @@ def test_feature_code_imports_its_own_models_not_the_facade():
     assert sorted(name for name, targets in GRAPH.items() if feature_of(name) and "portal.models" in targets) == []
 
 
-def test_every_feature_is_a_package_the_app_sets_up():
+def test_nothing_in_the_package_imports_the_app_factory():
+    assert sorted(name for name, targets in GRAPH.items() if "portal" in targets) == []
+
+
+def test_every_feature_is_a_package_the_app_sets_up_in_this_order():
     factory = (PACKAGE / "__init__.py").read_text()
-    for feature in ["web", *FEATURES]:
+    set_up = [line.strip().removesuffix(".init_app(app)") for line in factory.splitlines()
+              if line.strip().endswith(".init_app(app)") and line.strip().split(".")[0] in ["web", *FEATURES]]
+    assert set_up == ["web", *FEATURES]
+    for feature in set_up:
         assert (PACKAGE / feature / "__init__.py").is_file()
-        assert f"{feature}.init_app(app)" in factory
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

@@ -47,6 +47,16 @@ def test_a_rolled_back_publication_is_never_announced(app, signals_sent, new_sto
         assert db.session.scalar(select(Article.status)) is Status.draft
 
 
+def test_a_closed_session_forgets_what_it_never_committed(app, signals_sent, new_story):
+    with app.app_context():
+        operations.publish(new_story())
+        db.session.close()
+        operations.save_draft(new_story("A draft"))
+        db.session.commit()
+        assert db.session.scalar(select(Article.status)) is Status.draft
+    assert signals_sent == []
+
+
 def test_a_rolled_back_savepoint_takes_its_announcement_with_it(app, signals_sent, new_story):
     with app.app_context():
         kept = operations.publish(new_story("Kept"))

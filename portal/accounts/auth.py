@@ -112,6 +112,9 @@ def renew_remembered_sign_in(response):
     page renews instead."""
     if is_shared_cacheable(response) or response.status_code >= 500:
         return response
+    # Load the reader now, if nothing has yet (a redirect, say): the remember cookie is read then,
+    # so renewal never depends on another hook having asked who is signed in.
+    current_user._get_current_object()
     remembered = g.pop("remembered_sign_in", None)
     if remembered is not None:
         if not remembered.renew:

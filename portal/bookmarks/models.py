@@ -29,12 +29,6 @@ class Bookmark(db.Model):
     )
 
 
-def bookmark_exists(user: User, article_id: int) -> bool:
-    return db.session.scalar(
-        select(Bookmark.id).where(Bookmark.user_id == user.id, Bookmark.article_id == article_id)
-    ) is not None
-
-
 def saved_article_ids(user: User, articles) -> set[int]:
     """Which of these stories the signed-in reader has saved, in one query."""
     ids = [a.id for a in articles]

@@ -159,7 +159,8 @@ def _roundup(entry: Entry, position: int, source_name: str, feed_key: str) -> Ro
 
 
 def wire_author_id() -> int:
-    """The desk's wire author, who signs every roundup (made the first time it is needed)."""
+    """The desk's wire author, who signs every roundup (made the first time it is needed, and
+    committed at once: every import shares the row, and its unique slug settles a race for it)."""
     cfg = current_app.config
     name = cfg["WIRE_AUTHOR_NAME"]
     slug = slugify(name)
@@ -177,7 +178,8 @@ def wire_author_id() -> int:
 
 
 def import_section_id() -> int:
-    """PORTAL_IMPORT_SECTION's section, else the first section, else a new one of that slug."""
+    """PORTAL_IMPORT_SECTION's section, else the first section, else a new one of that slug
+    (committed at once, as the wire author is)."""
     slug = current_app.config["IMPORT_SECTION"]
     section = section_by_slug(slug) or db.session.scalar(select(Section).order_by(Section.id).limit(1))
     if section is None:

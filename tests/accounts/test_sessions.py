@@ -171,6 +171,19 @@ def test_the_remember_cookie_is_renewed_each_time_it_is_used_and_works_once(app,
     assert client.get_cookie("remember_token").value not in (first, second)
 
 
+def test_the_remember_cookie_is_renewed_on_a_redirect_that_never_asks_who_is_signed_in(app, client, user, factory):
+    """A page whose view never looks at the reader (a redirect to an article's canonical URL)
+    still renews the remember cookie that signed the request in, whatever order the app set up
+    its response hooks in."""
+    story = factory.story()
+    log_in(client, user.email, remember=True)
+    first = client.get_cookie("remember_token").value
+    client.delete_cookie("session")
+    response = client.get(f"/articles/{story.id}/")
+    assert response.status_code == 301
+    assert client.get_cookie("remember_token").value != first
+
+
 def test_tabs_restored_together_all_stay_signed_in(app, client, user):
     """A browser restoring several tabs sends the same remember cookie with each: the first
     renews it, the others are signed in by the value it replaced and leave the new one alone."""
