@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 from itertools import accumulate
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ..extensions import db
 from ..news.models import Author, Kind, Section, Status
@@ -50,14 +50,6 @@ def _get_or_create_authors(reporters: list[Reporter]) -> list[tuple[Author, str]
             db.session.add(author)
         authors.append((author, reporter.section))
     return authors
-
-
-def _sync_id_sequence() -> None:
-    """PostgreSQL's id sequence does not see explicit ids; move it past them for later inserts."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT max(id) FROM articles))")
-        )
 
 
 def load_demo(articles: int = 200, drafts: int = 0, progress=None, now=None) -> int:
@@ -142,7 +134,4 @@ def load_demo(articles: int = 200, drafts: int = 0, progress=None, now=None) -> 
         db.session.commit()  # and the chunk's story_published signal goes out
         if progress is not None:
             progress(len(article_rows))
-
-    _sync_id_sequence()
-    db.session.commit()
     return total

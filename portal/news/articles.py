@@ -1,11 +1,10 @@
 """Article pages at /articles/<id>/<slug>."""
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
-from flask_login import current_user
 
 from ..web.filters import iso
 from ..web.urls import absolute_url
-from .marks import saved_ids
+from .marks import reader_state
 from .models import Article
 from .queries import get_published_article, published_stories, stories_after
 from .share import embed_html, share_url
@@ -33,8 +32,7 @@ def show(article_id, slug):
         json_ld=news_article_json_ld(article, canonical),
         share_url=share_url(article),
         embed_html=embed_html(article),
-        saved_ids=saved_ids(current_user, [article, *more]),
-        signed_in=current_user.is_authenticated,
+        **reader_state([article, *more]),
         # Where a reader who saves a story without JavaScript comes back to.
         here=url_for("articles.show", **article.url_values),
     )

@@ -1,11 +1,10 @@
 """The headline feed: front page, section and author lists, paged by a keyset cursor."""
 
 from flask import Blueprint, abort, current_app, request
-from flask_login import current_user
 
 from ..web.htmx import is_fragment_request, render_page
 from .lists import StoryList, cursor_arg
-from .marks import saved_ids
+from .marks import reader_state
 from .queries import has_stories_after, stories_after, stories_through
 
 bp = Blueprint("feed", __name__)
@@ -55,8 +54,7 @@ def render_list(story_list: StoryList):
         truncated=truncated,
         # Only a list shown from its top can have new stories announced above it.
         live_url=story_list.live_url("live.notice", stories[0].id if stories else None) if from_the_top else None,
-        saved_ids=saved_ids(current_user, stories),
-        signed_in=current_user.is_authenticated,
+        **reader_state(stories),
     )
     if is_fragment_request() and stories:
         # Keep the address bar on a URL that re-renders everything shown so far, without

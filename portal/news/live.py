@@ -9,13 +9,12 @@ the newest story the reader has; both serve htmx only and redirect anything else
 import hashlib
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..web.htmx import is_fragment_request
 from .lists import StoryList, cursor_arg
-from .marks import saved_ids
+from .marks import reader_state
 from .models import Article
 from .queries import feed_position, stories_through
 
@@ -105,6 +104,6 @@ def stories():
         response.headers["HX-Redirect"] = story_list.url()
         return _live_response(response)
     html = render_template("news/_story_rows.html", story_list=story_list, stories=rows,
-                           saved_ids=saved_ids(current_user, rows), signed_in=current_user.is_authenticated)
+                           **reader_state(rows))
     # The rows show the reader's saved stories.
     return _live_response(make_response(html), cache_control="private, no-cache")

@@ -7,7 +7,7 @@ once, and the signal goes out after that commit, never for a rolled-back one.
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from ..extensions import db
 from ..signals import send_after_commit, story_published, story_unpublished, story_updated
@@ -60,6 +60,11 @@ def insert_stories(article_rows: list[dict], byline_rows: list[dict]) -> None:
     # render_nulls keeps rows with and without source_url in one executemany batch.
     db.session.execute(insert(Article).execution_options(render_nulls=True), article_rows)
     db.session.execute(insert(ArticleAuthor), byline_rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL's id sequence does not see explicit ids: move it past them for later inserts.
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('articles', 'id'), (SELECT max(id) FROM articles))")
+        )
     published = [row["id"] for row in article_rows if row["status"] is Status.published]
     if published:
         send_after_commit(story_published, published)
