@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import accounts, bookmarks, demo, news, ops, search, web, wire
+from .web import pagecache
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -41,5 +42,8 @@ def create_app(config=None):
     wire.init_app(app)
     demo.init_app(app)
     ops.init_app(app)
+    # Last: a stored page is served after every other request hook (request ids, guards), and
+    # responses are stored and compressed before the log line and security headers are added.
+    pagecache.init_app(app)
     return app
 

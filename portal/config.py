@@ -37,6 +37,14 @@ DEFAULTS = {
     # one worker holds at once, running or waiting their turn (keep it below gunicorn's threads).
     "SEARCH_CONCURRENCY": 1,
     "SEARCH_QUEUE": 3,
+    # Anonymous reader pages stored whole (portal.web.pagecache): on/off, and this process's
+    # share of memory for them in bytes.
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
+    # How long browsers and shared caches may keep an anonymous page, and serve it stale while
+    # they fetch the next (seconds).
+    "PAGE_MAX_AGE": 10,
+    "PAGE_STALE_WHILE_REVALIDATE": 30,
     "HTMX_CDN": None,  # None: on in production, off elsewhere
     # Accounts
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests use a cheap one
@@ -133,6 +141,7 @@ def configure(app, overrides=None):
     if cfg["HTMX_CDN"] is None:
         cfg["HTMX_CDN"] = production
     cfg["HTMX_CDN"] = _as_bool(cfg["HTMX_CDN"])
+    cfg["PAGE_CACHE"] = _as_bool(cfg["PAGE_CACHE"])
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         cfg[key] = production if cfg[key] is None else _as_bool(cfg[key])
     for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

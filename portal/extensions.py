@@ -1,5 +1,6 @@
 """Extension objects, created here and bound to the app in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,3 +30,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// (per process) or Redis (shared).
 limiter = Limiter(key_func=get_remote_address)
+# Registered by portal.web.pagecache, which decides what is compressed and stores what is shared.
+compress = Compress()

@@ -5,6 +5,7 @@ module, never this one."""
 from .accounts.models import User, UserSession, normalise_email, user_by_email, user_by_feed_token
 from .bookmarks.models import Bookmark
 from .news.models import Article, ArticleAuthor, Author, Kind, Section, Status
+from .news.version import ContentVersion
 from .web.slugs import slugify
 from .web.timestamps import UTCDateTime, utcnow
 
@@ -13,6 +14,7 @@ __all__ = [
     "ArticleAuthor",
     "Author",
     "Bookmark",
+    "ContentVersion",
     "Kind",
     "Section",
     "Status",

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
 from ..web.filters import iso
+from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .marks import reader_state
 from .models import Article
@@ -16,6 +17,7 @@ MORE_FROM_SECTION = 5
 
 @bp.get("/<int:article_id>/", defaults={"slug": None}, strict_slashes=False)
 @bp.get("/<int:article_id>/<slug>")
+@reader_page()
 def show(article_id, slug):
     article = get_published_article(article_id) or abort(404)
     if slug != article.slug:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, request
 
 from ..web.htmx import is_fragment_request, render_page
+from ..web.pagecache import reader_page
 from .lists import StoryList, cursor_arg
 from .marks import reader_state
 from .queries import has_stories_after, stories_after, stories_through
@@ -11,16 +12,19 @@ bp = Blueprint("feed", __name__)
 
 
 @bp.get("/")
+@reader_page()
 def index():
     return render_list(StoryList.front_page())
 
 
 @bp.get("/sections/<slug>")
+@reader_page()
 def section(slug):
     return render_list(StoryList.of_section(slug))
 
 
 @bp.get("/authors/<slug>")
+@reader_page()
 def author(slug):
     return render_list(StoryList.of_author(slug))
 

@@ -19,6 +19,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from markupsafe import escape
 
 from ..web.cache import LocalCache, cached_bytes
+from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .queries import get_published_article
 
@@ -169,6 +170,7 @@ def image_etag(url: str, options: QrOptions, kind: str) -> str:
 
 
 @bp.get("/articles/<int:article_id>/qr.<any(svg, png):kind>")
+@reader_page(same_for_everyone=True)
 def qr_image(article_id, kind):
     try:
         options = parse_options(request.args)

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, make_response, render_template
 from sqlalchemy import select
 
 from ..extensions import db
+from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .lists import StoryList
 from .models import Article, Author, Section
@@ -63,10 +64,9 @@ def add_article_entry(feed: FeedGenerator, article: Article, updated: datetime) 
     entry.updated(updated)
 
 
-def atom_response(body: bytes, max_age: int = 300):
+def atom_response(body: bytes):
     response = make_response(body)
     response.headers["Content-Type"] = ATOM
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
 
 
@@ -85,21 +85,25 @@ def stories_feed(story_list: StoryList):
 
 
 @bp.get("/feed.atom")
+@reader_page(same_for_everyone=True)
 def site_feed():
     return stories_feed(StoryList.front_page())
 
 
 @bp.get("/sections/<slug>/feed.atom")
+@reader_page(same_for_everyone=True)
 def section_feed(slug):
     return stories_feed(StoryList.of_section(slug))
 
 
 @bp.get("/authors/<slug>/feed.atom")
+@reader_page(same_for_everyone=True)
 def author_feed(slug):
     return stories_feed(StoryList.of_author(slug))
 
 
 @bp.get("/sitemap.xml")
+@reader_page(same_for_everyone=True)
 def sitemap():
     """The front page, every section and reporter, and the newest stories with their dates."""
     stories = db.session.execute(
@@ -113,16 +117,15 @@ def sitemap():
     pages += [(absolute_url("articles.show", article_id=i, slug=s), updated) for i, s, updated in stories]
     response = make_response(render_template("news/sitemap.xml", pages=pages))
     response.headers["Content-Type"] = "application/xml; charset=utf-8"
-    response.headers["Cache-Control"] = "public, max-age=900"
     return response
 
 
 @bp.get("/robots.txt")
+@reader_page(same_for_everyone=True)
 def robots():
     private = ["/account", "/bookmarks", "/login", "/register", "/reset-password", "/search"]
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in private),
              f"Sitemap: {absolute_url('syndication.sitemap')}", ""]
     response = make_response("\n".join(lines))
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
-    response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -6,7 +6,8 @@ import re
 from flask import Blueprint, abort, request, url_for
 
 from ..web.htmx import is_fragment_request, render_page
-from .engines import MAX_PAGES, search
+from ..web.pagecache import reader_page
+from .engines import BUSY, MAX_PAGES, search
 from .query import MAX_ALTERNATIVES, MAX_QUERY_LENGTH, MAX_WORDS
 from .slots import SearchSlots
 
@@ -32,6 +33,8 @@ def _page_arg() -> int:
 
 
 @bp.get("/search")
+# Any words make a URL: kept briefly, in this process only.
+@reader_page(shared=False, ttl=10)
 def index():
     page = _page_arg()
     results = search(request.args.get("q", ""), page)
@@ -39,7 +42,7 @@ def index():
     def page_url(number):
         return url_for("search.index", q=results.query, page=number if number > 1 else None)
 
-    return render_page(
+    response = render_page(
         "search/index.html",
         "search/_results.html",
         results=results,
@@ -52,3 +55,7 @@ def index():
         max_alternatives=MAX_ALTERNATIVES,
         standalone_fragment=is_fragment_request(),
     )
+    if results.message == BUSY:
+        # An answer for this moment only: never stored, so the next try searches.
+        response.headers["Cache-Control"] = "no-store"
+    return response
