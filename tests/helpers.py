@@ -1,5 +1,7 @@
 """Reading pages the way a reader would: the stories listed, the links offered."""
 
+import socket
+
 from bs4 import BeautifulSoup
 
 
@@ -14,3 +16,14 @@ def story_ids(response) -> list[int]:
 def next_link(response):
     link = soup(response).select_one('a[rel="next"]')
     return link["href"] if link else None
+
+
+def page_soup(body: bytes) -> BeautifulSoup:
+    """A page fetched over HTTP (a live server's), rather than through the test client."""
+    return BeautifulSoup(body.decode(), "html.parser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

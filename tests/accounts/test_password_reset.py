@@ -5,7 +5,6 @@ import http.cookiejar
 import logging
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from portal.web import mail
 from portal.web.mail import MAIL_THREAD_NAME, send_mail
 
 from ..conftest import PASSWORD, csrf_token_from, log_in, make_app
-from ..helpers import soup
+from ..helpers import free_port, soup
 
 NEW_PASSWORD = "violet tangerine lighthouse"
 LINK = re.compile(r"https?://\S+/reset-password/\S+")
@@ -45,12 +44,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

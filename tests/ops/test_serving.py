@@ -2,7 +2,6 @@
 
 import os
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from ..helpers import free_port
+
 PROJECT = Path(__file__).resolve().parents[2]
 REDIS_WARNING = "PORTAL_REDIS_URL is not set"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
