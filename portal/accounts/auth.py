@@ -110,6 +110,8 @@ def renew_remembered_sign_in(response):
     cookie just used never works again. Not on a response that shared caches may keep (it must
     carry no cookie), nor on a server error (the database may be what failed): the next private
     page renews instead."""
+    if REMEMBER_COOKIE not in request.cookies:
+        return response  # nothing to renew or forget (most requests: ask nothing of the session)
     if is_shared_cacheable(response) or response.status_code >= 500:
         return response
     # Load the reader now, if nothing has yet (a redirect, say): the remember cookie is read then,

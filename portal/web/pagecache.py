@@ -92,7 +92,9 @@ class StoredPage:
 
     def response(self):
         response = current_app.response_class(self.body, status=self.status, headers=self.headers)
-        response.make_conditional(request)
+        environ = request.environ
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            response.make_conditional(request)
         return response
 
 

@@ -5,14 +5,21 @@ from flask.sessions import SecureCookieSessionInterface
 
 
 def is_shared_cacheable(response) -> bool:
-    cache_control = response.cache_control
-    return bool(cache_control.public or cache_control.s_maxage is not None)
+    # A look at the header's words rather than werkzeug's parse: this runs on every response.
+    words = response.headers.get("Cache-Control", "").lower()
+    return "public" in words or "s-maxage" in words
 
 
 class PrivateCookiesSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, never saved into a response that shared caches may keep.
     It runs after every after_request function, so it also drops any cookie one of them set
     (a renewed remember cookie, say): the next private response sets it instead."""
+
+    def open_session(self, app, request):
+        # No cookie, nothing to verify: skip building the signer (most anonymous requests).
+        if app.secret_key and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
     def save_session(self, app, session, response):
         if is_shared_cacheable(response):
