@@ -1,10 +1,14 @@
 """gunicorn settings for production: `make serve`, or `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-PORTAL_BIND and PORTAL_WORKERS override the address and the number of worker processes.
+PORTAL_BIND and PORTAL_WORKERS override the address and the number of worker processes;
+PROMETHEUS_MULTIPROC_DIR the folder where the workers' metrics meet (emptied at start).
 """
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 # Loopback unless told otherwise: gthread workers are few, and a client that sends its request
 # slowly holds one; only a reverse proxy that buffers whole requests (docs/deploy.md) may reach them.
@@ -31,9 +35,38 @@ secure_scheme_headers = {}
 forwarder_headers = ""
 
 
+# The folder where each worker writes its metrics for /metrics to add up (prometheus_client's
+# multiprocess mode): PROMETHEUS_MULTIPROC_DIR when the environment sets it, else one made at start.
+_made_metrics_folder = None
+
+
 def on_starting(server):
+    global _made_metrics_folder
+    # Here, before any worker imports prometheus_client, which chooses its mode on import. (With
+    # preload_app the app would be imported earlier, in one-process mode: leave it off.)
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        # Files of an earlier run would be counted again.
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for leftover in Path(folder).glob("*.db"):
+            leftover.unlink()
+    else:
+        _made_metrics_folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
     if server.cfg.workers > 1 and not os.environ.get("PORTAL_REDIS_URL"):
         server.log.warning(
             "PORTAL_REDIS_URL is not set: each of the %d workers counts rate limits on its own, so a "
             "limit allows up to %d times as many attempts. Set PORTAL_REDIS_URL to share them.",
             server.cfg.workers, server.cfg.workers)
+
+
+def child_exit(server, worker):
+    # Imported only here, once PROMETHEUS_MULTIPROC_DIR is set: workers forked later inherit the module.
+    from prometheus_client import multiprocess
+
+    # Its live gauges go; its counts stay, and the next scrape folds them in (portal/web/metrics.py).
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _made_metrics_folder:
+        shutil.rmtree(_made_metrics_folder, ignore_errors=True)
