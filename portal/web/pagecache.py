@@ -28,6 +28,7 @@ from flask_compress.flask_compress import _choose_algorithm
 from ..extensions import compress
 from .cache import shared_cache
 from .htmx import is_fragment_request
+from .metrics import record_cache, record_content_version
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def content_version() -> int:
     """Read once per request, before anything is looked up or rendered."""
     if "content_version" not in g:
         g.content_version = current_app.extensions[_VERSION_READER]()
+        record_content_version(g.content_version)
     return g.content_version
 
 
@@ -153,6 +155,7 @@ def serve_stored_page():
         return None
     if _may_be_signed_in():
         g.page_cache = "bypass"
+        record_cache("bypass")
         if rule.same_for_everyone:
             g.public_page = rule
         return None
@@ -170,11 +173,13 @@ def serve_stored_page():
             _store().set(key, page)
     if page is None:
         g.page_cache = "miss"
+        record_cache("miss")
         g.page_cache_key = key
         g.page_cache_shared = shared
         g.page_cache_ttl = min(rule.ttl, RESTORED_LIST_TTL) if restored else rule.ttl
         return None
     g.page_cache = "hit"
+    record_cache("hit")
     return page.response()
 
 

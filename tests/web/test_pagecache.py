@@ -262,3 +262,17 @@ def test_pages_are_shared_through_redis_and_never_stale(redis_url, factory):
     finally:
         with second.app_context():
             db.engine.dispose()
+
+
+def test_operators_see_hits_misses_and_the_version(client, factory, user):
+    factory.story()
+    client.get("/")
+    client.get("/")
+    log_in(client, user.email)
+    client.get("/")
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'portal_page_cache_requests_total{outcome="miss"} 1.0' in metrics
+    assert 'portal_page_cache_requests_total{outcome="hit"} 1.0' in metrics
+    assert 'portal_page_cache_requests_total{outcome="bypass"} 1.0' in metrics
+    with client.application.app_context():
+        assert f"portal_content_version {float(read_version())}" in metrics
