@@ -1,12 +1,13 @@
-"""Plumbing every feature shares: request guards, security headers, error pages, template
+"""Plumbing every feature shares: content-hashed static files, request guards, security headers, error pages, template
 filters, caches, mail, forms and the command group. It imports no feature."""
 
-from . import cache, errors, filters, input, public_responses, security
+from . import assets, cache, errors, filters, input, public_responses, security
 from .forms import field_attributes
 from .urls import absolute_url
 
 
 def init_app(app):
+    assets.init_app(app)
     cache.init_app(app)
     public_responses.init_app(app)
     errors.init_app(app)
