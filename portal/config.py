@@ -45,7 +45,7 @@ DEFAULTS = {
     # they fetch the next (seconds).
     "PAGE_MAX_AGE": 10,
     "PAGE_STALE_WHILE_REVALIDATE": 30,
-    "HTMX_CDN": None,  # None: on in production, off elsewhere
+    "HTMX_CDN": False,  # True: the pinned CDN file when it answers within a moment, else the vendored copy
     # Accounts
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's memory-hard default; tests use a cheap one
     "PASSWORD_RESET_MAX_AGE": 3600,  # seconds a reset link stays valid
@@ -138,8 +138,6 @@ def configure(app, overrides=None):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         cfg["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
 
-    if cfg["HTMX_CDN"] is None:
-        cfg["HTMX_CDN"] = production
     cfg["HTMX_CDN"] = _as_bool(cfg["HTMX_CDN"])
     cfg["PAGE_CACHE"] = _as_bool(cfg["PAGE_CACHE"])
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):

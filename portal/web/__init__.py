@@ -1,13 +1,14 @@
-"""Plumbing every feature shares: request guards, security headers, error pages, template
+"""Plumbing every feature shares: content-hashed static files, request guards, security headers, error pages, template
 filters, caches, mail, forms and the command group. It imports no feature."""
 
-from . import cache, errors, filters, input, metrics, public_responses, security
+from . import assets, cache, errors, filters, input, metrics, public_responses, security
 from .forms import field_attributes
 from .urls import absolute_url
 
 
 def init_app(app):
     metrics.init_app(app)  # first: its after_request then runs after the others'
+    assets.init_app(app)
     cache.init_app(app)
     public_responses.init_app(app)
     errors.init_app(app)

@@ -5,14 +5,16 @@ from flask_login import current_user
 
 
 def content_security_policy() -> str:
-    script_src = "'self'"
+    sources = "'self'"
     if current_app.config["HTMX_CDN"]:
         # The one pinned file, not the CDN's origin: jsDelivr serves every file of every npm package.
-        script_src += " " + current_app.config["HTMX_CDN_URL"]
+        # static/js/htmx-loader.js fetches it (connect-src), then runs it (script-src).
+        sources += " " + current_app.config["HTMX_CDN_URL"]
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src {script_src}",
+            f"script-src {sources}",
+            f"connect-src {sources}",
             "style-src 'self'",
             "img-src 'self' data:",
             "object-src 'none'",

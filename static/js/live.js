@@ -144,7 +144,7 @@
   }
 
   function start() {
-    if (!window.htmx || !region()) return;
+    if (!region()) return;
     document.addEventListener("htmx:configRequest", sendEtag);
     document.addEventListener("htmx:beforeSwap", beforeSwap);
     document.addEventListener("htmx:afterSwap", afterSwap);
@@ -152,9 +152,8 @@
     schedule();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  // htmx announces that it has set up the page with htmx:load on the body: just after
+  // DOMContentLoaded with the vendored copy, once the page has loaded with the CDN loader
+  // (static/js/htmx-loader.js). Without htmx there is no notice.
+  document.addEventListener("htmx:load", start, { once: true });
 })();

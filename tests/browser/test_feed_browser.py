@@ -1,6 +1,6 @@
 """What a reader sees in a real browser: infinite scroll, paging without JavaScript, Back."""
 
-from .conftest import DEMO_STORIES, serve_demo
+from .conftest import DEMO_STORIES
 
 ROW_IDS = "els => els.map(e => e.id)"
 
@@ -76,29 +76,3 @@ def test_back_after_opening_a_story_restores_the_list_and_the_place(page, live):
     assert shown_after[: len(shown_before)] == shown_before
     assert len(shown_after) == len(set(shown_after))
 
-
-def test_htmx_falls_back_to_the_vendored_copy_when_the_cdn_is_blocked(browser, tmp_path):
-    server = serve_demo(tmp_path, HTMX_CDN=True)
-    context = browser.new_context()
-    blocked = []
-    context.route("https://cdn.jsdelivr.net/**", lambda route: (blocked.append(route.request.url), route.abort()))
-    context.add_init_script(
-        "window.__cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation',"
-        " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto(server.url + "/")
-        assert blocked, "the page asked the CDN for htmx first"
-        assert page.evaluate("window.htmx && htmx.version") == "2.0.11"
-        load_batches(page, until_rows=60)
-        rows = page.eval_on_selector_all("li.story", ROW_IDS)
-        assert rows == server.feed_order()[: len(rows)]
-        assert page.evaluate("window.__cspViolations") == []
-        assert errors == []
-    finally:
-        context.close()
-        server.stop()
