@@ -20,6 +20,40 @@
     });
   }
 
+  // Times in lists: the server prints "14:05" or "25 Nov", which never go stale; here they read
+  // "12 min. ago" instead, in the page's language, kept current by one timer and set again on
+  // what htmx adds. Past a day a row shows the date the server put in data-relative (the time of
+  // day alone would then name the wrong day). Without Intl.RelativeTimeFormat, the server's text.
+  var MINUTE_MS = 60 * 1000;
+  var relativeFormat = window.Intl && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, {
+      numeric: "auto", style: "short" // "this minute", "12 min. ago", "3 hr. ago"
+    })
+    : null;
+
+  function relativeText(el, now) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when)) return null;
+    // A reader's clock behind the server's reads "this minute", not "in 2 min.".
+    var minutes = Math.floor(Math.max(0, now - when) / MINUTE_MS);
+    if (minutes < 60) return relativeFormat.format(-minutes, "minute");
+    if (minutes < 24 * 60) return relativeFormat.format(-Math.floor(minutes / 60), "hour");
+    return el.getAttribute("data-relative") || null;
+  }
+
+  function showRelativeTimes(root) {
+    if (!relativeFormat || !root.querySelectorAll) return;
+    var now = Date.now();
+    root.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var text = relativeText(el, now);
+      if (text && el.textContent !== text) el.textContent = text;
+    });
+  }
+
+  function refreshRelativeTimes() {
+    showRelativeTimes(document);
+  }
+
   // Share block: copy the link (Clipboard API, else select it for the reader), and the share sheet.
   function enableSharing(root) {
     root.querySelectorAll("[data-copy-button]").forEach(function (button) {
@@ -78,8 +112,18 @@
   }
 
   document.addEventListener("click", rememberOpenedStory);
+  // Rows htmx swaps in (the next batch, new stories, results) are set before they are painted;
+  // htmx:load covers what it adds otherwise. Both bubble to document, however late htmx loads.
+  document.addEventListener("htmx:afterSwap", function (event) { showRelativeTimes(event.target); });
+  document.addEventListener("htmx:load", function (event) { showRelativeTimes(event.target); });
+  // A page shown again from the back-forward cache has stood still since it was left.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) refreshRelativeTimes();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     showLocalTimes(document);
+    refreshRelativeTimes();
+    setInterval(refreshRelativeTimes, MINUTE_MS);
     enableSharing(document);
     restoreOpenedStory();
   });
