@@ -1,5 +1,6 @@
-"""Plumbing every feature shares: content-hashed static files, request guards, security headers, error pages, template
-filters, caches, mail, forms and the command group. It imports no feature."""
+"""Plumbing every feature shares: content-hashed static files, request guards, security headers,
+error pages, template filters, caches (the page cache among them, set up last by create_app),
+metrics, mail, forms and the command group. It imports no feature."""
 
 from . import assets, cache, errors, filters, input, metrics, public_responses, security
 from .forms import field_attributes
