@@ -21,9 +21,11 @@ threads = int(os.environ.get("PORTAL_THREADS", "4"))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak can't grow without bound.
-max_requests = 10_000
-max_requests_jitter = 1_000
+# Recycle workers now and then, so a slow leak can't grow without bound: rarely, since a new
+# worker starts with empty caches and costs a second of CPU to boot (a worker answering stored
+# pages serves over a thousand requests a second, so 10,000 meant a restart every few seconds).
+max_requests = 200_000
+max_requests_jitter = 20_000
 # The app writes one line per request (with its request id) itself; gunicorn's would repeat it.
 accesslog = None
 errorlog = "-"
