@@ -276,3 +276,19 @@ def test_operators_see_hits_misses_and_the_version(client, factory, user):
     assert 'portal_page_cache_requests_total{outcome="bypass"} 1.0' in metrics
     with client.application.app_context():
         assert f"portal_content_version {float(read_version())}" in metrics
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/sections/business-tech/feed.atom", "/sitemap.xml"])
+def test_feed_readers_polling_an_unchanged_feed_get_304(client, factory, user, path):
+    factory.stories(3)
+    for reader in (client.application.test_client(), client):  # anonymous, then signed in
+        if reader is client:
+            log_in(client, user.email)
+        first = reader.get(path, headers=BROWSER_ENCODINGS)
+        assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+        unchanged = reader.get(path, headers={**BROWSER_ENCODINGS, "If-None-Match": first.headers["ETag"]})
+        assert unchanged.status_code == 304
+    new = factory.story("A new entry", minutes_ago=0)
+    changed = client.get(path, headers={**BROWSER_ENCODINGS, "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert f"/articles/{new.id}/" in brotli.decompress(changed.get_data()).decode()
