@@ -12,7 +12,7 @@
 (function () {
   "use strict";
 
-  var CDN_DEADLINE_MS = 800;
+  var CDN_DEADLINE_MS = 500; // jsDelivr answers well within this; htmx then runs within a second
   var loader = document.currentScript;
   var cdnSrc = loader.getAttribute("data-cdn-src");
   var integrity = loader.getAttribute("data-integrity");
