@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import harness
@@ -113,9 +114,11 @@ def section(args, started, report: str) -> str:
     chromium = subprocess.run([harness.CHROMIUM, "--version"], check=True, capture_output=True,
                               text=True).stdout.strip()
     command = ".venv/bin/python bench/lighthouse.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
-    cdn = ("on, as in production: this machine has no internet, so the CDN's host does not resolve "
-           "(the console error below) and each page runs the vendored copy it falls back to, as when the "
-           "CDN is down" if args.htmx_cdn == "on" else "off: the vendored copy only")
+    offline = ("on, as in production. This machine has no internet, so the CDN's host does not resolve "
+               "(the console error below) and each page runs the vendored copy it falls back to, as when "
+               "the CDN is down; `--htmx-cdn off` serves the vendored copy only.")
+    setting = offline if args.htmx_cdn == "on" else "off: the vendored copy only."
+    cdn = textwrap.fill("The htmx CDN: " + setting, width=100)
     return f"""
 ## Lighthouse: front page, article, search
 
@@ -123,13 +126,17 @@ def section(args, started, report: str) -> str:
 {command}
 ```
 
-Run {started:%Y-%m-%d %H:%M} UTC with Lighthouse {LIGHTHOUSE_VERSION} (npm, installed under
-`instance/bench/lighthouse`) in {chromium}, headless, with its defaults: the mobile preset and
-simulated throttling (a mid-range phone on a slow 4G link, modelled from a run over loopback).
-The server: gunicorn in production mode (`gunicorn.conf.py`, 2 workers) over plain HTTP on
-127.0.0.1, the {args.articles:,}-story demo database, a reader signed out. The htmx CDN: {cdn}.
-`make bench` runs it; the whole reports are left in `instance/bench/lighthouse-*.json`.
-Performance moves by a few points between runs on the 2 shared cores.
+Run {started:%Y-%m-%d %H:%M} UTC: Lighthouse {LIGHTHOUSE_VERSION} (npm, installed under
+`instance/bench/lighthouse`), {chromium}, headless.
+
+Lighthouse's defaults: the mobile preset and simulated throttling (a mid-range phone on a slow 4G
+link, modelled from a run over loopback). The server: gunicorn in production mode
+(`gunicorn.conf.py`, 2 workers) over plain HTTP on 127.0.0.1, the {args.articles:,}-story demo
+database, a reader signed out. `make bench` runs it; the whole reports are left in
+`instance/bench/lighthouse-*.json`. Performance moves by a few points between runs on the 2
+shared cores.
+
+{cdn}
 
 {report}
 """

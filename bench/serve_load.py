@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -163,8 +164,9 @@ def median_figures(runs: list[Figures]) -> Figures:
 
 
 def count_statements(env: dict, base_url: str, pages: list[Page]) -> dict[str, tuple[int, int]]:
-    """SQL statements of each page's request in a fresh process with the server's settings: the
-    first request for the URL, then the same again (what the page cache saves shows in the second)."""
+    """SQL statements of each page's request, in a fresh process with the server's settings and
+    the pages in turn: the first request for the URL, then the same again (what the page cache
+    saves shows in the second)."""
     import logging
 
     os.environ.update(env)
@@ -340,6 +342,7 @@ def section(args, started, load_averages, tables: str, bare_line: str) -> str:
     wrk_version = subprocess.run(["wrk", "-v"], check=False, capture_output=True, text=True).stdout
     wrk_version = wrk_version.split(" [")[0]
     before, after = (", ".join(f"{figure:.2f}" for figure in figures) for figures in load_averages)
+    note = "\n" + textwrap.fill(args.note, width=100) if args.note else ""
     return f"""
 ## Serving under load: every page against a bare Flask app
 
@@ -350,8 +353,7 @@ def section(args, started, load_averages, tables: str, bare_line: str) -> str:
 Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {platform.python_implementation()} \
 {platform.python_version()}, {wrk_version}.
 Load average (1, 5, 15 min): {before} before; {after} after.
-`make bench` runs it with the defaults (100,000 and 1,000,000 stories, 5 s runs, 3 rounds).
-{args.note or ""}
+`make bench` runs it with the defaults (100,000 and 1,000,000 stories, 5 s runs, 3 rounds).{note}
 
 gunicorn as production runs it (`gunicorn.conf.py`: gthread, here 2 workers; production mode;
 SQLite demo databases under `instance/bench/`; workers not recycled during the run), and beside it
@@ -365,8 +367,9 @@ answered "busy": one search runs at a time on the machine, and a busy answer com
 so its client asks again straight away). *× bare*: req/s over the bare route's in the same run
 (the bare rows are the bare route measured in each run). *bytes/response*: read off the wire
 (headers and body) over requests. *SQL first, next*: statements of the first request for the URL
-in a fresh process, then of the same request again (in-process, against the same database with
-the same settings). The search is `?q={SEARCH_WORD}`, a word in about 0.3% of the stories.
+and of the same request again, counted in-process (one fresh process with the server's settings
+and database, asking for the pages in the table's order). The search is `?q={SEARCH_WORD}`, a word
+in about 0.3% of the stories.
 
 ![Requests/s against corpus size, page cache on and off](bench-throughput.png)
 
