@@ -27,6 +27,10 @@ keepalive = 5
 max_requests = 200_000
 max_requests_jitter = 20_000
 # The app writes one line per request (with its request id) itself; gunicorn's would repeat it.
+# No control socket: nothing here uses gunicorn's control commands, and every server on the
+# machine would share ~/.gunicorn/gunicorn.ctl (two releases side by side, the tests, the
+# benchmark's bare app).
+control_socket_disable = True
 accesslog = None
 errorlog = "-"
 loglevel = "info"

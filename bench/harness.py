@@ -152,15 +152,13 @@ class Server:
 def gunicorn(app: str, port: int, env: dict, name: str, ready_path: str, extra_args=()) -> Server:
     """gunicorn with the project's gunicorn.conf.py (gthread, PORTAL_THREADS threads), 2 workers,
     on 127.0.0.1:port. Workers are not recycled (--max-requests 0): a worker replaced mid-run
-    would empty its caches and hide its peak memory. No control socket: every gunicorn on the
-    machine would share its one default path."""
+    would empty its caches and hide its peak memory."""
     log = CACHE / f"{name}.log"
     CACHE.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **env, "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": "2"}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0",
-             "--no-control-socket", *extra_args, app],
+            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--max-requests", "0", *extra_args, app],
             cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT)
     server = Server(process, port, log)
     deadline = time.monotonic() + 60
