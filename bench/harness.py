@@ -31,18 +31,18 @@ def demo_database(articles: int) -> Path:
     """instance/bench/demo-<articles>.db with that many demo stories and the bench reader, built
     with the project's own commands on first use and reused after (a million take ~3 minutes)."""
     path = CACHE / f"demo-{articles}.db"
+    flask = [str(VENV_BIN / "flask"), "--app", "wsgi", "portal"]
     if path.exists():
+        # A database built by an older checkout gets this one's migrations.
+        subprocess.run([*flask, "init-db"], cwd=PROJECT, env=_builder_env(path), check=True, stdout=subprocess.DEVNULL)
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     building = path.with_name(path.name + ".building")
     for stale in CACHE.glob(building.name + "*"):
         stale.unlink()
-    env = {**os.environ, "PORTAL_SECRET_KEY": SECRET_KEY,
-           "PORTAL_SQLALCHEMY_DATABASE_URI": f"sqlite:///{building}"}
-    env.pop("PORTAL_ENV", None)
+    env = _builder_env(building)
     print(f"building {path.relative_to(PROJECT)}: {articles:,} demo stories", flush=True)
     started = time.monotonic()
-    flask = [str(VENV_BIN / "flask"), "--app", "wsgi", "portal"]
     subprocess.run([*flask, "init-db"], cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*flask, "demo", "--articles", str(articles)], cwd=PROJECT, env=env, check=True)
     add_reader(building)
@@ -57,6 +57,12 @@ def demo_database(articles: int) -> Path:
     building.rename(path)  # only a finished build is ever reused
     print(f"built in {time.monotonic() - started:.0f} s", flush=True)
     return path
+
+
+def _builder_env(database: Path) -> dict:
+    env = {**os.environ, "PORTAL_SECRET_KEY": SECRET_KEY, "PORTAL_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+    env.pop("PORTAL_ENV", None)
+    return env
 
 
 def add_reader(database: Path) -> None:

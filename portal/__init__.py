@@ -35,7 +35,7 @@ def create_app(config=None):
     limiter.init_app(app)
     # Every limit is on a decorated view, which checks its own (flask-limiter's decorator); the
     # extension's check of every request is for app-wide limits, which there are none of, and
-    # would cost a stored page a fifth of its time.
+    # would cost every request a tenth of a bare Flask route's time.
     app.before_request_funcs[None].remove(limiter._check_request_limit)
     # Plumbing first, then the features, each below those that build on it.
     web.init_app(app)
@@ -46,8 +46,8 @@ def create_app(config=None):
     wire.init_app(app)
     demo.init_app(app)
     ops.init_app(app)
-    # Last: a stored page is served after every other request hook (request ids, guards), and
-    # responses are stored and compressed before the log line and security headers are added.
-    pagecache.init_app(app)
+    # Last, so it runs first of the response hooks: a reader page's answer is public before any
+    # feature's hook (the remember-cookie renewal) or the security headers ask.
+    app.after_request(pagecache.mark_public_page)
     return app
 

@@ -170,7 +170,9 @@ def image_etag(url: str, options: QrOptions, kind: str) -> str:
 
 
 @bp.get("/articles/<int:article_id>/qr.<any(svg, png):kind>")
-@reader_page(same_for_everyone=True)
+# Options make variants by the thousand: stored pages stay in this process (the default images
+# are shared through Redis by the view itself).
+@reader_page(same_for_everyone=True, shared=False)
 def qr_image(article_id, kind):
     try:
         options = parse_options(request.args)

@@ -4,7 +4,12 @@ from flask import make_response, render_template, request
 
 
 def is_fragment_request() -> bool:
-    headers = request.headers
+    return wants_fragment(request.headers)
+
+
+def wants_fragment(headers) -> bool:
+    """htmx asked for a piece of a page, not a whole one (a boosted link or a history restore
+    wants the whole page). Also read by the page cache in front of Flask, from the WSGI environ."""
     return (
         headers.get("HX-Request") == "true"
         and headers.get("HX-Boosted") != "true"

@@ -92,19 +92,24 @@ class Metrics:
         self._statement_series: dict[str, object] = {}
 
     def finish_request(self, response):
+        self.record_answer(request.endpoint, request.method, response.status_code)
+        return response
+
+    def record_answer(self, endpoint: str | None, method: str, status: int) -> None:
+        """The request this thread is answering: counted, timed and its statements added up
+        (also for pages the page cache answers in front of Flask)."""
         tally = _current.get()
         if tally is None:
-            return response
+            return
         _current.set(None)
         elapsed = time.perf_counter() - tally.started
-        endpoint = request.endpoint or UNMATCHED
-        method = request.method
+        endpoint = endpoint or UNMATCHED
         if method not in METHODS:
             method = OTHER_METHOD
-        key = (endpoint, method, response.status_code)
+        key = (endpoint, method, status)
         series = self._series.get(key)
         if series is None:
-            labels = (endpoint, method, str(response.status_code))
+            labels = (endpoint, method, str(status))
             series = self._series[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
         series[0].inc()
         series[1].observe(elapsed)
@@ -113,7 +118,6 @@ class Metrics:
             if statements is None:
                 statements = self._statement_series[endpoint] = self.statements.labels(endpoint)
             statements.inc(tally.statements)
-        return response
 
 
 def count_statement(*_args):
@@ -126,6 +130,11 @@ def count_statement(*_args):
 def record_cache(outcome: str) -> None:
     """A page cache lookup: "hit", "miss" or "bypass". Needs an app context."""
     current_app.extensions["portal_metrics"].cache_outcomes[outcome].inc()
+
+
+def record_answer(endpoint: str | None, method: str, status: int) -> None:
+    """An answer given without Flask's request hooks (a stored page). Needs an app context."""
+    current_app.extensions["portal_metrics"].record_answer(endpoint, method, status)
 
 
 def record_content_version(value: int) -> None:

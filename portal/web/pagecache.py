@@ -14,26 +14,15 @@ not stored. Anonymous reader pages, hits included, may be kept by shared caches 
 (`Cache-Control: public`, `Vary: Cookie, HX-Request, Accept-Encoding`).
 """
 
-import json
-import logging
-import threading
-import time
 from dataclasses import dataclass
 
-import redis
-from cachetools import TLRUCache
 from flask import current_app, g, request, session
-from flask_compress.flask_compress import _choose_algorithm
 
 from ..extensions import compress
-from .cache import shared_cache
-from .htmx import is_fragment_request
 from .metrics import record_cache, record_content_version
-
-log = logging.getLogger(__name__)
+from .pagestore import STORE, VERSION, StoredPages, may_be_signed_in, page_key
 
 _VERSION_READER = "portal.content_version_reader"
-_BYPASS_COOKIES = "portal.page_cache_bypass_cookies"
 # Query arguments a page may carry that are numbers it parses, never text it prints back.
 _CURSOR_ARGS = frozenset({"after", "through"})
 RESTORED_LIST_TTL = 10
@@ -64,64 +53,16 @@ def supply_content_version(app, reader) -> None:
 
 def bypass_cookie(app, name: str) -> None:
     """A cookie (besides the session's) whose presence means the reader may be signed in."""
-    app.extensions.setdefault(_BYPASS_COOKIES, set()).add(name)
+    app.extensions["portal.signed_in_cookies"].add(name)
 
 
 def content_version() -> int:
     """Read once per request, before anything is looked up or rendered."""
     if "content_version" not in g:
-        g.content_version = current_app.extensions[_VERSION_READER]()
+        read = request.environ.get(VERSION)  # the layer in front of Flask read it already
+        g.content_version = read if read is not None else current_app.extensions[_VERSION_READER]()
         record_content_version(g.content_version)
     return g.content_version
-
-
-@dataclass
-class StoredPage:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    ttl: int
-
-    def to_bytes(self) -> bytes:
-        head = json.dumps({"status": self.status, "headers": self.headers, "ttl": self.ttl})
-        return head.encode() + b"\n" + self.body
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "StoredPage":
-        head, _, body = data.partition(b"\n")
-        fields = json.loads(head)
-        return cls(fields["status"], [tuple(pair) for pair in fields["headers"]], body, fields["ttl"])
-
-    def response(self):
-        response = current_app.response_class(self.body, status=self.status, headers=self.headers)
-        environ = request.environ
-        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
-            response.make_conditional(request)
-        return response
-
-
-class PageStore:
-    """This process's pages: bounded in bytes, each entry for its own TTL (cachetools' TLRUCache,
-    behind a lock since a gthread worker serves several requests at once)."""
-
-    def __init__(self, max_bytes: int):
-        self.items = TLRUCache(maxsize=max_bytes, ttu=lambda _key, page, now: now + page.ttl,
-                               timer=time.monotonic, getsizeof=lambda page: len(page.body) + 1024)
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> StoredPage | None:
-        with self.lock:
-            return self.items.get(key)
-
-    def set(self, key: str, page: StoredPage) -> None:
-        if len(page.body) + 1024 > self.items.maxsize:
-            return
-        with self.lock:
-            self.items[key] = page
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
 
 
 def _rule() -> PageRule | None:
@@ -131,56 +72,29 @@ def _rule() -> PageRule | None:
     return getattr(view, "reader_page", None)
 
 
-def _may_be_signed_in() -> bool:
-    cookies = request.cookies
-    names = {current_app.config["SESSION_COOKIE_NAME"], *current_app.extensions.get(_BYPASS_COOKIES, ())}
-    return any(name in cookies for name in names)
-
-
-def _encoding() -> str:
-    """The encoding the compressor will choose for this request (its own negotiation)."""
-    return _choose_algorithm(compress.enabled_algorithms, request.headers.get("Accept-Encoding", "")) or "identity"
-
-
-def _key() -> str:
-    origin = "" if current_app.config["PUBLIC_URL"] else f"{request.scheme}://{request.host}"
-    query = request.query_string.decode("latin-1")
-    kind = "fragment" if is_fragment_request() else "page"
-    return f"page:{content_version()}:{kind}:{_encoding()}:{origin}{request.path}?{query}"
-
-
-def serve_stored_page():
+def note_reader_page():
+    """Before a reader page renders: whether its answer is public, and where to store it. The
+    layer in front of Flask (portal.web.pagestore) has already looked for a stored page."""
     rule = _rule()
     if rule is None:
-        return None
-    if _may_be_signed_in():
+        return
+    if may_be_signed_in(request.headers.get("Cookie", ""), current_app):
         g.page_cache = "bypass"
         record_cache("bypass")
         if rule.same_for_everyone:
             g.public_page = rule
-        return None
+        return
     g.public_page = rule
-    if not current_app.config["PAGE_CACHE"]:
-        return None
+    if not current_app.config["PAGE_CACHE"] or request.method != "GET":
+        return
     # ?through= pages re-render a list down to any story: too many keys to share or keep long.
     restored = "through" in request.args
-    shared = rule.shared and not restored
-    key = _key()
-    page = _store().get(key)
-    if page is None and shared:
-        page = _shared_get(key)
-        if page is not None:
-            _store().set(key, page)
-    if page is None:
-        g.page_cache = "miss"
-        record_cache("miss")
-        g.page_cache_key = key
-        g.page_cache_shared = shared
-        g.page_cache_ttl = min(rule.ttl, RESTORED_LIST_TTL) if restored else rule.ttl
-        return None
-    g.page_cache = "hit"
-    record_cache("hit")
-    return page.response()
+    g.page_cache_order = {
+        "key": page_key(current_app, request.environ, content_version()),
+        "ttl": min(rule.ttl, RESTORED_LIST_TTL) if restored else rule.ttl,
+        "shared": rule.shared and not restored,
+        "endpoint": request.endpoint,
+    }
 
 
 def _public(response) -> bool:
@@ -212,12 +126,12 @@ def _exposes_secret_to_compression(response) -> bool:
     return request.method != "GET" or not set(request.args) <= _CURSOR_ARGS
 
 
-def finish_response(response):
-    if g.get("page_cache") == "hit":
-        return response
+def mark_public_page(response):
+    """The first response hook (create_app registers it last): an anonymous reader page's answer
+    is made public before any other hook asks whether it is (and so sets no cookie on it)."""
     rule = g.get("public_page")
-    storable = rule is not None and _storable(response)
-    public = storable or (rule is not None and rule.same_for_everyone and _public(response))
+    g.page_cache_storable = rule is not None and _storable(response)
+    public = g.page_cache_storable or (rule is not None and rule.same_for_everyone and _public(response))
     if public:
         config = current_app.config
         if "Cache-Control" not in response.headers:
@@ -228,52 +142,31 @@ def finish_response(response):
             response.vary.add(header)
         if not response.get_etag()[0]:
             response.add_etag()
+    g.public_answer = public
+    return response
+
+
+def compress_response(response):
+    """Last of all response hooks: compress what should be, and say what may be stored."""
     if _exposes_secret_to_compression(response):
-        if public:
+        if g.get("public_answer"):
             response.make_conditional(request)
     else:
         # Compresses what it should, marks the ETag with the encoding and answers If-None-Match.
         response = compress.after_request(response)
-    key = g.get("page_cache_key")
-    if storable and key and response.status_code == 200:
-        # A hit gets a Date of its own (make_conditional adds it).
-        headers = [(name, value) for name, value in response.headers.items() if name != "Date"]
-        page = StoredPage(response.status_code, headers, response.get_data(), g.page_cache_ttl)
-        _store().set(key, page)
-        if g.page_cache_shared:
-            _shared_set(key, page)
+    order = g.get("page_cache_order")
+    if g.get("page_cache_storable") and order is not None and response.status_code == 200:
+        request.environ[STORE] = order  # stored by the layer in front, as it leaves the app
     return response
 
 
-def _store() -> PageStore:
-    return current_app.extensions["portal.page_store"]
-
-
-def _shared_get(key: str) -> StoredPage | None:
-    shared = shared_cache()
-    if shared is None:
-        return None
-    try:
-        data = shared.get(current_app.config["CACHE_KEY_PREFIX"] + key)
-    except redis.RedisError:
-        log.warning("Redis page cache unavailable; rendering locally", exc_info=True)
-        return None
-    return StoredPage.from_bytes(data) if data is not None else None
-
-
-def _shared_set(key: str, page: StoredPage) -> None:
-    shared = shared_cache()
-    if shared is None:
-        return
-    try:
-        shared.set(current_app.config["CACHE_KEY_PREFIX"] + key, page.to_bytes(), ex=page.ttl)
-    except redis.RedisError:
-        log.warning("Redis page cache unavailable; not shared", exc_info=True)
-
-
 def init_app(app):
+    """Called first of the plumbing: the layer that answers stored pages then wraps Flask itself,
+    inside the metrics and proxy layers, and compression is the last response hook. create_app
+    registers mark_public_page last, so that it runs first."""
     app.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_REGISTER=False, COMPRESS_STREAMS=False)
     compress.init_app(app)
-    app.extensions["portal.page_store"] = PageStore(app.config["PAGE_CACHE_BYTES"])
-    app.before_request(serve_stored_page)
-    app.after_request(finish_response)
+    app.extensions["portal.signed_in_cookies"] = {app.config["SESSION_COOKIE_NAME"]}
+    app.wsgi_app = StoredPages(app, app.wsgi_app)
+    app.before_request(note_reader_page)
+    app.after_request(compress_response)

@@ -13,7 +13,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Section
 from portal.news.version import read_version
-from portal.web.pagecache import PageStore, StoredPage
+from portal.web.pagestore import PageStore, StoredPage
 
 from ..conftest import csrf_token_from, log_in, make_app
 from ..helpers import soup, story_ids
@@ -223,10 +223,10 @@ def test_search_results_for_a_signed_in_reader_are_not_compressed(client, factor
 def test_the_store_is_bounded_in_bytes():
     store = PageStore(max_bytes=10_000)
     for number in range(20):
-        store.set(f"page{number}", StoredPage(200, [], b"x" * 2000, ttl=60))
+        store.set(f"page{number}", StoredPage("200 OK", [], b"x" * 2000, ttl=60, endpoint="feed.index"))
     kept = [number for number in range(20) if store.get(f"page{number}") is not None]
     assert kept == list(range(17, 20))  # the newest that fit in 10,000 bytes (3,024 each)
-    store.set("huge", StoredPage(200, [], b"x" * 20_000, ttl=60))
+    store.set("huge", StoredPage("200 OK", [], b"x" * 20_000, ttl=60, endpoint="feed.index"))
     assert store.get("huge") is None
 
 
@@ -292,3 +292,29 @@ def test_feed_readers_polling_an_unchanged_feed_get_304(client, factory, user, p
     changed = client.get(path, headers={**BROWSER_ENCODINGS, "If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert f"/articles/{new.id}/" in brotli.decompress(changed.get_data()).decode()
+
+
+def test_pages_under_another_script_root_are_stored_apart(client, factory):
+    story = factory.story()
+    news = client.get("/", base_url="http://localhost/news/")
+    other = client.get("/", base_url="http://localhost/other/")
+    assert f'href="/news/articles/{story.id}/' in news.get_data(as_text=True)
+    assert f'href="/other/articles/{story.id}/' in other.get_data(as_text=True)
+
+
+def test_a_stored_page_answers_head_with_its_headers_alone(client, factory):
+    factory.story()
+    stored = client.get("/", headers=BROWSER_ENCODINGS)
+    head = client.head("/", headers=BROWSER_ENCODINGS)
+    assert head.status_code == 200 and head.get_data() == b""
+    assert head.headers["ETag"] == stored.headers["ETag"]
+    assert head.headers["Content-Length"] == stored.headers["Content-Length"]
+
+
+def test_a_stored_page_is_not_answered_to_a_host_the_site_does_not_serve(tmp_path, factory_for):
+    app = make_app(tmp_path, TRUSTED_HOSTS=["news.example"], PUBLIC_URL="https://news.example")
+    factory_for(app).story()
+    client = app.test_client()
+    assert client.get("/", base_url="http://news.example").status_code == 200
+    assert client.get("/", base_url="http://news.example").status_code == 200  # stored
+    assert client.get("/", base_url="http://forged.example").status_code == 400
