@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..database import bounded_waits
 from ..extensions import db
+from ..web.pagestore import stored_page_answered
 
 bp = Blueprint("ops", __name__)
 request_log = logging.getLogger("portal.requests")
@@ -69,6 +70,19 @@ def finish_request(response):
     return response
 
 
+def log_stored_page(app, environ, status: int, seconds: float):
+    """A page the page cache answered in front of Flask: its log line and request id, as
+    finish_request gives every other answer."""
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
+    request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    query = environ.get("QUERY_STRING", "")
+    path = environ.get("PATH_INFO", "")
+    if query:
+        path = f"{path}?{'&'.join(_logged_pair(pair) for pair in query.split('&'))}"
+    request_log.info("%s %s %s %.1fms id=%s", environ["REQUEST_METHOD"], path, status, seconds * 1000, request_id)
+    return [("X-Request-ID", request_id)]
+
+
 def logged_path() -> str:
     """The request's path and query as the log shows them: secret URL variables as their
     placeholder (<token>), secret query values as [redacted]."""
@@ -97,6 +111,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.before_request(start_request)
     app.after_request(finish_request)
+    stored_page_answered.connect(log_stored_page)
     if not request_log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -117,6 +117,7 @@ class StoredPages:
         self.store = PageStore(app.config["PAGE_CACHE_BYTES"])
 
     def __call__(self, environ, start_response):
+        started = time.perf_counter()
         app = self.app
         if (environ["REQUEST_METHOD"] not in ("GET", "HEAD") or not app.config["PAGE_CACHE"]
                 or may_be_signed_in(environ.get("HTTP_COOKIE", ""), app)):
@@ -140,7 +141,7 @@ class StoredPages:
                     self.store.set(key, page)
             if page is not None:
                 record_cache("hit")
-                return self._answer(page, environ, start_response)
+                return self._answer(page, environ, start_response, started)
             record_cache("miss")
         return self._render_and_store(environ, start_response)
 
@@ -156,7 +157,7 @@ class StoredPages:
         view = app.view_functions.get(endpoint)
         return endpoint if host and getattr(view, "reader_page", None) is not None else None
 
-    def _answer(self, page: StoredPage, environ, start_response):
+    def _answer(self, page: StoredPage, environ, start_response, started: float):
         status, headers, body = page.status, list(page.headers), page.body
         etag = page.etag()
         match = environ.get("HTTP_IF_NONE_MATCH")
@@ -164,7 +165,9 @@ class StoredPages:
             status, body = "304 Not Modified", b""
             headers = [(name, value) for name, value in headers
                        if name.lower() not in ("content-length", "content-encoding", "content-type")]
-        for _receiver, extra in stored_page_answered.send(self.app, environ=environ, status=int(status[:3])):
+        answered = stored_page_answered.send(self.app, environ=environ, status=int(status[:3]),
+                                             seconds=time.perf_counter() - started)
+        for _receiver, extra in answered:
             headers.extend(extra or ())
         record_answer(page.endpoint, environ["REQUEST_METHOD"], int(status[:3]))
         start_response(status, headers)

@@ -80,6 +80,22 @@ def test_every_response_carries_a_request_id_and_is_logged_once(client, caplog):
     assert lines[1].endswith("id=lb-1234")
 
 
+def test_stored_pages_carry_a_request_id_and_are_logged_too(client, factory, caplog):
+    factory.story()
+    log = logging.getLogger("portal.requests")
+    log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="portal.requests"):
+            client.get("/?after=1&token=s3cr3t")
+            stored = client.get("/?after=1&token=s3cr3t", headers={"X-Request-ID": "lb-5678"})
+    finally:
+        log.removeHandler(caplog.handler)
+    assert stored.headers["X-Request-ID"] == "lb-5678"
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.requests"]
+    assert len(lines) == 2
+    assert lines[1].startswith("GET /?after=1&token=[redacted] 200 ") and lines[1].endswith("id=lb-5678")
+
+
 @pytest.mark.parametrize("proxies, expected", [(0, "127.0.0.1"), (1, "203.0.113.7")])
 def test_forwarded_addresses_are_trusted_only_from_configured_proxies(tmp_path, proxies, expected):
     app = make_app(tmp_path, PROXY_COUNT=proxies)
