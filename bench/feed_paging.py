@@ -5,10 +5,10 @@ rendered (the page cache off), beside the code of an earlier commit.
 
 Prints the load time (the `portal demo` path, bulk inserts), then for each page (the front page; a
 cursor page near the top, one halfway down and one near the end, as the htmx fragment and as the
-full page; the front page for a signed-in reader; the front page right after a change to a story,
-when nothing rendered before may be used) the median and 95th-percentile time of a whole request
-through the app, its SQL statements, and the same for the baseline commit's code with the ratio of
-the medians. The baseline is exported with `git archive` into a scratch folder and runs in a
+full page; the list restored down to its 120th story; the front page and the fragment after row 30
+for a signed-in reader; the front page right after a change to a story, when nothing rendered
+before may be used) the median and 95th-percentile time of a whole request through the app, its
+SQL statements, and the same for the baseline commit's code with the ratio of the medians. The baseline is exported with `git archive` into a scratch folder and runs in a
 subprocess (PYTHONPATH pointing there) on the same database file when its tables are all there (its
 own load otherwise); the two take turns, a few requests at a time, so that both see the same load
 on the machine. `--baseline ""` measures the current code alone.
@@ -26,6 +26,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -73,7 +74,8 @@ class Pages:
         client = self.app.test_client()
         login = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
-        response = client.post("/login", data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token})
+        form = {"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token}
+        response = client.post("/login", data=form)
         assert response.status_code == 303, "the bench reader signs in"
         return client
 
@@ -102,7 +104,8 @@ def load(database: Path, articles: int) -> None:
     with app.app_context():
         db.create_all()
         load_demo(articles=articles)
-        db.session.add(User(email=BENCH_EMAIL, password_hash=generate_password_hash(BENCH_PASSWORD, method=CHEAP_HASH)))
+        password_hash = generate_password_hash(BENCH_PASSWORD, method=CHEAP_HASH)
+        db.session.add(User(email=BENCH_EMAIL, password_hash=password_hash))
         db.session.commit()
 
 
@@ -116,7 +119,8 @@ def has_every_table_of_its_own(app) -> bool:
         found = inspect(db.engine)
         names = set(found.get_table_names())
         return all(
-            table.name in names and {c.name for c in table.columns} <= {c["name"] for c in found.get_columns(table.name)}
+            table.name in names
+            and {c.name for c in table.columns} <= {c["name"] for c in found.get_columns(table.name)}
             for table in db.metadata.sorted_tables
         )
 
@@ -133,7 +137,7 @@ def worker(database: Path, articles: int) -> None:
     print(json.dumps({"database": "shared" if shared else "its own load"}), flush=True)
     for line in sys.stdin:
         asked = json.loads(line)
-        print(json.dumps(pages.time(asked["url"], asked["fragment"], asked["signed_in"], asked["times"])), flush=True)
+        print(json.dumps(pages.time(**asked)), flush=True)
 
 
 class Baseline:
@@ -146,10 +150,12 @@ class Baseline:
                                  check=True, capture_output=True).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(source, filter="data")
-        env = {**os.environ, "PYTHONPATH": str(source), "PORTAL_INSTANCE_PATH": str(scratch / "baseline-instance")}
+        env = {**os.environ, "PYTHONPATH": str(source),
+               "PORTAL_INSTANCE_PATH": str(scratch / "baseline-instance")}
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(database),
+                   "--articles", str(articles)]
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(database), "--articles", str(articles)],
-            env=env, cwd=source, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            command, env=env, cwd=source, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.database = json.loads(self.process.stdout.readline())["database"]
 
     def ask(self, **request) -> dict:
@@ -178,6 +184,53 @@ def change_a_story(app, number: int) -> None:
         db.session.commit()
 
 
+@dataclass(frozen=True)
+class Case:
+    label: str
+    kind: str
+    url: str
+    fragment: bool = False
+    signed_in: bool = False
+    after_a_change: bool = False
+
+
+def cases(order: list[int]) -> list[Case]:
+    depths = {"first page": None, "row 30": 29, "halfway": len(order) // 2, "near the end": len(order) - 40}
+    listed = [Case(label, kind, "/" if index is None else f"/?after={order[index]}",
+                   fragment=kind == "fragment")
+              for label, index in depths.items() for kind in ("fragment", "full")]
+    return [*listed,
+            Case("restored list", "full", f"/?through={order[min(119, len(order) - 1)]}"),
+            Case("first page", "signed in", "/", signed_in=True),
+            Case("row 30", "signed in", f"/?after={order[29]}", fragment=True, signed_in=True),
+            Case("first page", "after a change", "/", after_a_change=True)]
+
+
+def measure(case: Case, app, pages: Pages, baseline: Baseline | None, repeat: int):
+    """Both sides' timings and statements for one case, taking turns (the first side
+    alternating); after a change, one request a turn, each after a change of its own."""
+    request = {"url": case.url, "fragment": case.fragment, "signed_in": case.signed_in}
+    ours, theirs = {"timings": [], "statements": 0}, {"timings": [], "statements": 0}
+    pages.time(**request, times=3)  # warming up
+    if baseline:
+        baseline.ask(**request, times=3)
+    turn_size = 1 if case.after_a_change else TURN
+    for turn in range(-(-repeat // turn_size)):
+        times = min(turn_size, repeat - turn * turn_size)
+        for side in ("ours", "theirs") if turn % 2 == 0 else ("theirs", "ours"):
+            if side == "theirs" and baseline is None:
+                continue
+            if case.after_a_change:
+                change_a_story(app, 2 * turn + (side == "theirs"))
+            if side == "ours":
+                measured, totals = pages.time(**request, times=times), ours
+            else:
+                measured, totals = baseline.ask(**request, times=times), theirs
+            totals["timings"] += measured["timings"]
+            totals["statements"] = measured["statements"]
+    return ours, theirs
+
+
 def summary(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
 
@@ -204,7 +257,8 @@ def main():
         started = time.perf_counter()
         load(database, args.articles)
         loaded = time.perf_counter() - started
-        print(f"demo load: {args.articles:,} stories in {loaded:.1f} s ({args.articles / loaded:,.0f} stories/s)")
+        print(f"demo load: {args.articles:,} stories in {loaded:.1f} s "
+              f"({args.articles / loaded:,.0f} stories/s)")
         app = bench_app(database)
         with app.app_context():
             order = db.session.scalars(
@@ -213,46 +267,19 @@ def main():
             ).all()
         pages = Pages(app)
         baseline = Baseline(args.baseline, scratch, database, args.articles) if args.baseline else None
-        if baseline:
-            print(f"baseline: {args.baseline} (database: {baseline.database})")
-
-        depths = {"first page": None, "row 30": 29, "halfway": len(order) // 2, "near the end": len(order) - 40}
-        cases = [(label, "/" if index is None else f"/?after={order[index]}", kind == "fragment", False, kind)
-                 for label, index in depths.items() for kind in ("fragment", "full")]
-        cases.append(("first page", "/", False, True, "signed in"))
-        cases.append(("first page", "/", False, False, "after a change"))
-
         heading = f"{'page':<14} {'kind':<14} {'median ms':>9} {'p95 ms':>7} {'stmts':>5}"
         if baseline:
+            print(f"baseline: {args.baseline} (database: {baseline.database})")
             heading += f" {'base median':>11} {'base p95':>8} {'stmts':>5} {'ratio':>6}"
         print(heading)
-        for label, url, fragment, signed_in, kind in cases:
-            after_a_change = kind == "after a change"
-            ask = {"url": url, "fragment": fragment, "signed_in": signed_in}
-            ours, theirs, ours_statements, theirs_statements = [], [], 0, 0
-            # A few requests each to warm up, then turns, the first side alternating.
-            pages.time(url, fragment, signed_in, 3)
+        for case in cases(order):
+            ours, theirs = measure(case, app, pages, baseline, args.repeat)
+            median, p95 = summary(ours["timings"])
+            line = f"{case.label:<14} {case.kind:<14} {median:>9.2f} {p95:>7.2f} {ours['statements']:>5}"
             if baseline:
-                baseline.ask(**ask, times=3)
-            turn_size = 1 if after_a_change else TURN
-            for turn in range(-(-args.repeat // turn_size)):
-                times = min(turn_size, args.repeat - turn * turn_size)
-                for side in ((0, 1) if turn % 2 == 0 else (1, 0)):
-                    if after_a_change:
-                        change_a_story(app, turn * 2 + side)
-                    if side == 0:
-                        measured = pages.time(url, fragment, signed_in, times)
-                        ours += measured["timings"]
-                        ours_statements = measured["statements"]
-                    elif baseline:
-                        measured = baseline.ask(**ask, times=times)
-                        theirs += measured["timings"]
-                        theirs_statements = measured["statements"]
-            median, p95 = summary(ours)
-            line = f"{label:<14} {kind:<14} {median:>9.2f} {p95:>7.2f} {ours_statements:>5}"
-            if baseline:
-                base_median, base_p95 = summary(theirs)
-                line += f" {base_median:>11.2f} {base_p95:>8.2f} {theirs_statements:>5} {median / base_median:>6.2f}"
+                base_median, base_p95 = summary(theirs["timings"])
+                line += (f" {base_median:>11.2f} {base_p95:>8.2f} {theirs['statements']:>5}"
+                         f" {median / base_median:>6.2f}")
             print(line, flush=True)
         if baseline:
             baseline.close()

@@ -38,15 +38,16 @@ def render_list(story_list: StoryList):
     """
     if "after" in request.args and "through" in request.args:
         abort(400, description="Use either “after” or “through”, not both.")
-    base = story_list.stories
     after = cursor_arg("after", "page from")
     through = cursor_arg("through", "page from")
     config = current_app.config
     truncated = False
     if through is not None:
-        stories, truncated, has_more = listing_through(base, through.story_id, config["FEED_THROUGH_CAP"])
+        stories, truncated, has_more = listing_through(through.story_id, config["FEED_THROUGH_CAP"],
+                                                       **story_list.filters)
     else:
-        stories, has_more = listing_after(base, after and after.story_id, config["FEED_PAGE_SIZE"])
+        stories, has_more = listing_after(after and after.story_id, config["FEED_PAGE_SIZE"],
+                                          **story_list.filters)
     cursor = through or after
     if not stories and cursor is not None:
         cursor.refuse_if_unknown()

@@ -37,10 +37,14 @@ class StoryList:
         return cls(author=author_by_slug(slug) or abort(404))
 
     @property
+    def filters(self) -> dict:
+        """Which stories are the list's, as the queries take them: `section_id`, `author_id`."""
+        return {"section_id": self.section and self.section.id, "author_id": self.author and self.author.id}
+
+    @property
     def stories(self):
         """The list's published stories in feed order (a select to page with a cursor)."""
-        return published_stories(section_id=self.section and self.section.id,
-                                 author_id=self.author and self.author.id)
+        return published_stories(**self.filters)
 
     @property
     def endpoint(self) -> str:

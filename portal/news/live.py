@@ -45,11 +45,11 @@ def count_newer(stories, cursor: Cursor | None, cap: int) -> int:
     return count
 
 
-def newer_stories(stories, cursor: Cursor, cap: int) -> tuple[list[ListedStory], bool]:
-    """The stories before the cursor, newest first, and whether there are more than `cap` of
-    them (then none are returned)."""
+def newer_stories(story_list: StoryList, cursor: Cursor, cap: int) -> tuple[list[ListedStory], bool]:
+    """The list's stories before the cursor, newest first, and whether there are more than `cap`
+    of them (then none are returned)."""
     # The list down to the cursor's story, which is left out (when it is still in this list).
-    listed, truncated, _ = listing_through(stories, cursor.story_id, cap + 1)
+    listed, truncated, _ = listing_through(cursor.story_id, cap + 1, **story_list.filters)
     if not listed:
         cursor.refuse_if_unknown()
     listed = [story for story in listed if story.id != cursor.story_id]
@@ -106,7 +106,7 @@ def stories():
         abort(400, description="Say which story is the newest one shown (“newest”).")
     if not is_fragment_request():
         return _live_response(redirect(story_list.url(), code=303))
-    listed, too_many = newer_stories(story_list.stories, cursor, MOST_INSERTED)
+    listed, too_many = newer_stories(story_list, cursor, MOST_INSERTED)
     if too_many:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = story_list.url()

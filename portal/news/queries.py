@@ -1,13 +1,16 @@
 """Named queries over published stories: feed order, keyset pages, lookups by id and slug.
 
 A list's page is one statement: the page's stories with what their rows show (ListedStory), its
-cursor's place in feed order read by a subquery of that same statement.
+cursor's place in feed order read by a subquery of that same statement. That statement is built
+once for each shape of list and its values bound when it runs: building a statement and its
+cache key costs SQLAlchemy more than SQLite takes to run it.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import Integer, bindparam, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
@@ -27,8 +30,9 @@ def _feed_order(stmt):
     return stmt.order_by(Article.published_at.desc(), Article.id.desc())
 
 
-def published_stories(section_id: int | None = None, author_id: int | None = None):
-    """Published stories in feed order, optionally one section's or one author's."""
+def published_stories(section_id=None, author_id=None):
+    """Published stories in feed order, optionally one section's or one author's (ids, or bound
+    parameters that stand for them)."""
     stmt = select(Article).where(Article.status == Status.published)
     if section_id is not None:
         stmt = stmt.where(Article.section_id == section_id)
@@ -57,15 +61,15 @@ def feed_position():
 _cursor_story = aliased(Article, name="cursor_story")
 
 
-def cursor_position(article_id: int):
-    """The feed position of story `article_id` as SQL, read by a subquery of the statement that
-    uses it (so a cursor costs no statement of its own). For a story never published it is
-    NULL, and no story compares with it."""
+def cursor_position(article_id):
+    """The feed position of story `article_id` (an id, or a bound parameter) as SQL, read by a
+    subquery of the statement that uses it (so a cursor costs no statement of its own). For a
+    story never published it is NULL, and no story compares with it."""
     published_at = select(_cursor_story.published_at).where(_cursor_story.id == article_id).scalar_subquery()
-    return tuple_(published_at, literal(article_id))
+    return tuple_(published_at, article_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NamedLink:
     """A section or reporter as a row names and links to it."""
 
@@ -73,7 +77,7 @@ class NamedLink:
     slug: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ListedStory:
     """What a headline row shows of a story: read as plain columns, which costs a fraction of
     loading Article objects (a row kept rendered, portal.news.rows, needs none of it but its id)."""
@@ -107,15 +111,16 @@ def _listing(page, newest_first: bool = True):
 
 
 def _listed_stories(rows) -> list[ListedStory]:
+    """ListedStory objects from `_listing`'s rows (unpacked: naming a row's fields costs more)."""
     stories: dict[int, ListedStory] = {}
-    for row in rows:
-        story = stories.get(row.id)
+    for (story_id, title, slug, kind, source_name, published_at, section_name, section_slug,
+         author_name, author_slug, *_) in rows:
+        story = stories.get(story_id)
         if story is None:
-            story = stories[row.id] = ListedStory(
-                row.id, row.title, row.slug, row.kind, row.source_name, row.published_at,
-                NamedLink(row.section_name, row.section_slug))
-        if row.author_slug is not None:
-            story.authors.append(NamedLink(row.author_name, row.author_slug))
+            story = stories[story_id] = ListedStory(story_id, title, slug, kind, source_name, published_at,
+                                                    NamedLink(section_name, section_slug))
+        if author_slug is not None:
+            story.authors.append(NamedLink(author_name, author_slug))
     return list(stories.values())
 
 
@@ -123,40 +128,72 @@ def _positions(stmt):
     return stmt.with_only_columns(Article.id, Article.published_at)
 
 
-def listing_after(base, after: int | None, limit: int) -> tuple[list[ListedStory], bool]:
-    """One page of `base` after story `after` (None: from the top), and whether more follow."""
-    stmt = base if after is None else base.where(feed_position() < cursor_position(after))
-    page = _positions(stmt).limit(limit + 1).subquery("page")
-    stories = _listed_stories(db.session.execute(_listing(page)))
+def _set_filters(section_id, author_id) -> dict:
+    """The list's filters that are set (one section's or one author's stories), by name."""
+    return {name: value for name, value in (("section_id", section_id), ("author_id", author_id))
+            if value is not None}
+
+
+def _filtered(filters: tuple[str, ...]):
+    """Published stories in feed order, filtered by these bound parameters."""
+    return published_stories(**{name: bindparam(name) for name in filters})
+
+
+@cache
+def _page_after(filters: tuple[str, ...], from_cursor: bool):
+    base = _filtered(filters)
+    if from_cursor:
+        base = base.where(feed_position() < cursor_position(bindparam("after", type_=Integer)))
+    return _listing(_positions(base).limit(bindparam("limit", type_=Integer)).subquery("page"))
+
+
+def listing_after(after: int | None, limit: int, *, section_id=None,
+                  author_id=None) -> tuple[list[ListedStory], bool]:
+    """One page of published stories (of a section or an author, when given) after story `after`
+    (None: from the top), and whether more follow."""
+    filters = _set_filters(section_id, author_id)
+    values = {**filters, "limit": limit + 1}
+    if after is not None:
+        values["after"] = after
+    stories = _listed_stories(db.session.execute(_page_after(tuple(filters), after is not None), values))
     return stories[:limit], len(stories) > limit
 
 
-def listing_through(base, through: int, cap: int) -> tuple[list[ListedStory], bool, bool]:
-    """The list from its top down to story `through`, at most `cap` stories ending there, in one
-    statement; whether newer ones were left off above them, and whether older ones follow."""
-    position = cursor_position(through)
-    # Not correlated with the rows around it: SQLite and PostgreSQL evaluate it once.
-    older = _positions(base.where(feed_position() < position)).limit(1).correlate(None).exists()
+@cache
+def _page_through(filters: tuple[str, ...]):
+    base = _filtered(filters)
+    position = cursor_position(bindparam("through", type_=Integer))
+    # The next story below the cursor, if any: in feed order, so both engines walk the feed index
+    # (as EXISTS, PostgreSQL may scan the table); not correlated, so it is evaluated once.
+    next_older = base.where(feed_position() < position).with_only_columns(Article.id).limit(1)
+    next_older = next_older.correlate(None).scalar_subquery()
     page = (
         _positions(base.where(feed_position() >= position))
         .order_by(None)
         .order_by(Article.published_at.asc(), Article.id.asc())
-        .limit(cap + 1)
+        .limit(bindparam("cap", type_=Integer))
         .subquery("page")
     )
     # Oldest first, so that a page over the cap loses its newest.
-    rows = db.session.execute(_listing(page, newest_first=False).add_columns(older.label("has_older"))).all()
+    return _listing(page, newest_first=False).add_columns(next_older.label("next_older_id"))
+
+
+def listing_through(through: int, cap: int, *, section_id=None,
+                    author_id=None) -> tuple[list[ListedStory], bool, bool]:
+    """The list (of a section or an author, when given) from its top down to story `through`, at
+    most `cap` stories ending there; whether newer ones were left off above them, and whether
+    older ones follow."""
+    filters = _set_filters(section_id, author_id)
+    values = {**filters, "through": through, "cap": cap + 1}
+    rows = db.session.execute(_page_through(tuple(filters)), values).all()
     stories = _listed_stories(rows)
-    has_older = bool(rows and rows[0].has_older)
+    has_older = bool(rows) and rows[0].next_older_id is not None
     return list(reversed(stories[:cap])), len(stories) > cap, has_older
 
 
-def stories_after(base, after: int | None, limit: int) -> tuple[list[Article], bool]:
-    """One page of `base` after story `after` as stories with what a row shows, in one
-    statement, and whether more follow."""
-    stmt = base if after is None else base.where(feed_position() < cursor_position(after))
-    rows = list(db.session.scalars(_with_listing_data(stmt.limit(limit + 1))).unique())
-    return rows[:limit], len(rows) > limit
+def newest_stories(base, limit: int) -> list[Article]:
+    """The first `limit` stories of `base`, with their sections and bylines, in one statement."""
+    return list(db.session.scalars(_with_listing_data(base.limit(limit))).unique())
 
 
 def has_any_story() -> bool:
