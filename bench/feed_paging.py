@@ -7,11 +7,13 @@ Prints the load time (the `portal demo` path, bulk inserts), then for each page 
 cursor page near the top, one halfway down and one near the end, as the htmx fragment and as the
 full page; the list restored down to its 120th story; the front page and the fragment after row 30
 for a signed-in reader; the front page right after a change to a story, when nothing rendered
-before may be used) the median and 95th-percentile time of a whole request through the app, its
-SQL statements, and the same for the baseline commit's code with the ratio of the medians. The baseline is exported with `git archive` into a scratch folder and runs in a
-subprocess (PYTHONPATH pointing there) on the same database file when its tables are all there (its
-own load otherwise); the two take turns, a few requests at a time, so that both see the same load
-on the machine. `--baseline ""` measures the current code alone.
+before may be used) the median and 95th-percentile time of a whole request through the app and
+its SQL statements; then the same for the baseline commit's code, and the ratio of the medians.
+
+The baseline is exported with `git archive` into a scratch folder and runs in a subprocess
+(PYTHONPATH pointing there) on the same database file when every table it maps is there (on a
+load of its own otherwise). The two take turns, a few requests at a time, so both see the same
+load on the machine. `--baseline ""` measures the current code alone.
 """
 
 import argparse
