@@ -29,11 +29,10 @@ class Bookmark(db.Model):
     )
 
 
-def saved_article_ids(user: User, articles) -> set[int]:
+def saved_article_ids(user: User, story_ids: list[int]) -> set[int]:
     """Which of these stories the signed-in reader has saved, in one query."""
-    ids = [a.id for a in articles]
     return set(db.session.scalars(
-        select(Bookmark.article_id).where(Bookmark.user_id == user.id, Bookmark.article_id.in_(ids))
+        select(Bookmark.article_id).where(Bookmark.user_id == user.id, Bookmark.article_id.in_(story_ids))
     ))
 
 

@@ -7,7 +7,7 @@ from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .marks import reader_state
 from .models import Article
-from .queries import get_published_article, published_stories, stories_after
+from .queries import get_published_article, newest_stories, published_stories
 from .share import embed_html, share_url
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -23,9 +23,10 @@ def show(article_id, slug):
     if slug != article.slug:
         return redirect(url_for("articles.show", **article.url_values), code=301)
     # One extra row, so the list still has five after leaving this story out.
-    nearby, _ = stories_after(published_stories(section=article.section), None, MORE_FROM_SECTION + 1)
+    nearby = newest_stories(published_stories(section_id=article.section_id), MORE_FROM_SECTION + 1)
     more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
     canonical = absolute_url("articles.show", **article.url_values)
+    reader = reader_state([article.id, *(story.id for story in more)])
     return render_template(
         "news/article.html",
         article=article,
@@ -34,7 +35,8 @@ def show(article_id, slug):
         json_ld=news_article_json_ld(article, canonical),
         share_url=share_url(article),
         embed_html=embed_html(article),
-        **reader_state([article, *more]),
+        saved_ids=reader.saved_ids,
+        signed_in=reader.signed_in,
         # Where a reader who saves a story without JavaScript comes back to.
         here=url_for("articles.show", **article.url_values),
     )

@@ -6,7 +6,8 @@ from ..web.htmx import is_fragment_request, render_page
 from ..web.pagecache import reader_page
 from .lists import StoryList, cursor_arg
 from .marks import reader_state
-from .queries import has_stories_after, stories_after, stories_through
+from .queries import listing_after, listing_through
+from .rows import story_rows
 
 bp = Blueprint("feed", __name__)
 
@@ -37,31 +38,37 @@ def render_list(story_list: StoryList):
     """
     if "after" in request.args and "through" in request.args:
         abort(400, description="Use either “after” or “through”, not both.")
-    base = story_list.stories
     after = cursor_arg("after", "page from")
     through = cursor_arg("through", "page from")
+    config = current_app.config
     truncated = False
     if through is not None:
-        stories, truncated = stories_through(base, through, current_app.config["FEED_THROUGH_CAP"])
-        has_more = has_stories_after(base, through)
+        stories, truncated, has_more = listing_through(through.story_id, config["FEED_THROUGH_CAP"],
+                                                       **story_list.filters)
     else:
-        stories, has_more = stories_after(base, after, current_app.config["FEED_PAGE_SIZE"])
+        stories, has_more = listing_after(after and after.story_id, config["FEED_PAGE_SIZE"],
+                                          **story_list.filters)
+    cursor = through or after
+    if not stories and cursor is not None:
+        cursor.refuse_if_unknown()
 
+    through_url = story_list.through_urls()
+    # Only a list shown from its top can have new stories announced above it.
     from_the_top = after is None and not truncated
+    newest = stories[0].id if stories else None
     response = render_page(
         "news/list.html",
         "news/_story_list.html",
         story_list=story_list,
         stories=stories,
+        rows=story_rows(stories, reader_state(story.id for story in stories), return_to=through_url),
         next_url=story_list.url(after=stories[-1].id) if stories and has_more else None,
         paged=after is not None,
         truncated=truncated,
-        # Only a list shown from its top can have new stories announced above it.
-        live_url=story_list.live_url("live.notice", stories[0].id if stories else None) if from_the_top else None,
-        **reader_state(stories),
+        live_url=story_list.live_url("live.notice", newest) if from_the_top else None,
     )
     if is_fragment_request() and stories:
         # Keep the address bar on a URL that re-renders everything shown so far, without
         # adding a history entry per batch: Back from a story returns to this list.
-        response.headers["HX-Replace-Url"] = story_list.url(through=stories[-1].id)
+        response.headers["HX-Replace-Url"] = through_url(stories[-1].id)
     return response

@@ -8,18 +8,18 @@ a cursor in a query string is read here only.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import abort, request, url_for
 
 from ..web.ids import parse_id
-from .models import Author, Section
-from .queries import author_by_slug, feed_cursor, published_stories, section_by_slug
+from .menu import KeptSection, kept_section
+from .models import Author
+from .queries import author_by_slug, published_stories, was_ever_published
 
 
 @dataclass(frozen=True)
 class StoryList:
-    section: Section | None = None
+    section: KeptSection | None = None
     author: Author | None = None
 
     @classmethod
@@ -29,7 +29,7 @@ class StoryList:
     @classmethod
     def of_section(cls, slug: str) -> "StoryList":
         """404 for a section that does not exist."""
-        return cls(section=section_by_slug(slug) or abort(404))
+        return cls(section=kept_section(slug) or abort(404))
 
     @classmethod
     def of_author(cls, slug: str) -> "StoryList":
@@ -37,9 +37,14 @@ class StoryList:
         return cls(author=author_by_slug(slug) or abort(404))
 
     @property
+    def filters(self) -> dict:
+        """Which stories are the list's, as the queries take them: `section_id`, `author_id`."""
+        return {"section_id": self.section and self.section.id, "author_id": self.author and self.author.id}
+
+    @property
     def stories(self):
         """The list's published stories in feed order (a select to page with a cursor)."""
-        return published_stories(section=self.section, author=self.author)
+        return published_stories(**self.filters)
 
     @property
     def endpoint(self) -> str:
@@ -77,6 +82,12 @@ class StoryList:
     def url(self, **args) -> str:
         return url_for(self.endpoint, **self.values, **args)
 
+    def through_urls(self):
+        """`story_id -> self.url(through=story_id)` with one url_for for all of a page's rows, where
+        each row's Save button comes back to (a list's URL has no query of its own)."""
+        top = self.url()
+        return lambda story_id: f"{top}?through={story_id}"
+
     def live_url(self, endpoint: str, newest: int | None) -> str | None:
         """A live endpoint's URL for this list, from the newest story the reader has; None for a
         list that is not live."""
@@ -91,17 +102,30 @@ class StoryList:
         return cls.front_page() if slug is None else cls.of_section(slug)
 
 
-def cursor_arg(name: str, purpose: str) -> tuple[datetime, int] | None:
-    """The story id in query value `name`, as a feed position; None when absent. A 400 when it is
-    not a story number, or names no story ever published ("There is no published story 12 to
-    <purpose>")."""
+@dataclass(frozen=True)
+class Cursor:
+    """A story named by a query value (`?after=`, `?through=`, `?newest=`), as a place in feed
+    order. The queries that page from it read its place themselves (queries.cursor_position);
+    `refuse_if_unknown` is the check that it names a story ever published, a statement of its
+    own, so callers make it only when those queries found nothing."""
+
+    story_id: int
+    purpose: str
+
+    def refuse_if_unknown(self) -> None:
+        """A 400 ("There is no published story 12 to <purpose>") unless the story was ever
+        published."""
+        if not was_ever_published(self.story_id):
+            abort(400, description=f"There is no published story {self.story_id} to {self.purpose}.")
+
+
+def cursor_arg(name: str, purpose: str) -> Cursor | None:
+    """The story id in query value `name`, as a cursor; None when absent. A 400 when it is not a
+    story number (whether it names a story is Cursor.refuse_if_unknown's to say)."""
     raw = request.args.get(name)
     if raw is None:
         return None
     article_id = parse_id(raw)
     if article_id is None:
         abort(400, description=f"The “{name}” value must be a story number.")
-    cursor = feed_cursor(article_id)
-    if cursor is None:
-        abort(400, description=f"There is no published story {article_id} to {purpose}.")
-    return cursor
+    return Cursor(article_id, purpose)

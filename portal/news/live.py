@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..web.htmx import is_fragment_request
-from .lists import StoryList, cursor_arg
+from .lists import Cursor, StoryList, cursor_arg
 from .marks import reader_state
 from .models import Article
-from .queries import feed_position, stories_through
+from .queries import ListedStory, cursor_position, feed_position, listing_through
+from .rows import story_rows
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
@@ -25,29 +26,36 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 MOST_INSERTED = 100
 
 
-def live_request() -> tuple[StoryList, tuple | None]:
+def live_request() -> tuple[StoryList, Cursor | None]:
     """The list a live request is about (`section`; 404 for an unknown one) and the reader's
-    newest story (`newest`; 400 when it names no story ever published)."""
+    newest story (`newest`; 400 when it is not a story number, and when nothing is newer than a
+    story never published)."""
     return StoryList.from_live_args(), cursor_arg("newest", "count from")
 
 
-def count_newer(stories, cursor, cap: int) -> int:
+def count_newer(stories, cursor: Cursor | None, cap: int) -> int:
     """How many of `stories` come before the cursor in feed order, counting at most `cap`:
-    one keyset query on the feed index, however many there are."""
-    newer = stories if cursor is None else stories.where(feed_position() > cursor)
+    one keyset query on the feed index, however many there are (and, when there are none, the
+    check that the cursor names a story ever published)."""
+    newer = stories if cursor is None else stories.where(feed_position() > cursor_position(cursor.story_id))
     capped = newer.with_only_columns(Article.id).order_by(None).limit(cap).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped))
+    count = db.session.scalar(select(func.count()).select_from(capped))
+    if count == 0 and cursor is not None:
+        cursor.refuse_if_unknown()
+    return count
 
 
-def newer_stories(stories, cursor, cap: int) -> tuple[list[Article], bool]:
-    """The stories before the cursor, newest first, and whether there are more than `cap` of them
-    (then none are returned)."""
+def newer_stories(story_list: StoryList, cursor: Cursor, cap: int) -> tuple[list[ListedStory], bool]:
+    """The list's stories before the cursor, newest first, and whether there are more than `cap`
+    of them (then none are returned)."""
     # The list down to the cursor's story, which is left out (when it is still in this list).
-    rows, truncated = stories_through(stories, cursor, cap + 1)
-    rows = [article for article in rows if article.id != cursor[1]]
-    if truncated or len(rows) > cap:
+    listed, truncated, _ = listing_through(cursor.story_id, cap + 1, **story_list.filters)
+    if not listed:
+        cursor.refuse_if_unknown()
+    listed = [story for story in listed if story.id != cursor.story_id]
+    if truncated or len(listed) > cap:
         return [], True
-    return rows, False
+    return listed, False
 
 
 def _live_response(response, cache_control="no-cache"):
@@ -69,7 +77,7 @@ def notice():
         shows_notice = bool(request.if_none_match)
         return _live_response(make_response("", 200 if shows_notice else 204))
     too_many = count > MOST_INSERTED
-    newest_id = cursor[1] if cursor else None
+    newest_id = cursor.story_id if cursor else None
     etag = hashlib.blake2b(
         f"{story_list.url()}|{newest_id}|{count}".encode(), digest_size=12
     ).hexdigest()
@@ -98,12 +106,12 @@ def stories():
         abort(400, description="Say which story is the newest one shown (“newest”).")
     if not is_fragment_request():
         return _live_response(redirect(story_list.url(), code=303))
-    rows, too_many = newer_stories(story_list.stories, cursor, MOST_INSERTED)
+    listed, too_many = newer_stories(story_list, cursor, MOST_INSERTED)
     if too_many:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = story_list.url()
         return _live_response(response)
-    html = render_template("news/_story_rows.html", story_list=story_list, stories=rows,
-                           **reader_state(rows))
+    rows = story_rows(listed, reader_state(story.id for story in listed), return_to=story_list.through_urls())
+    html = render_template("news/_story_rows.html", rows=rows)
     # The rows show the reader's saved stories.
     return _live_response(make_response(html), cache_control="private, no-cache")

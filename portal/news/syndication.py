@@ -12,7 +12,7 @@ from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .lists import StoryList
 from .models import Article, Author, Section
-from .queries import published_stories, stories_after
+from .queries import newest_stories, published_stories
 
 bp = Blueprint("syndication", __name__)
 
@@ -73,7 +73,7 @@ def atom_response(body: bytes):
 def stories_feed(story_list: StoryList):
     """The newest stories of a list as an Atom feed, titled with the list's name and the site's."""
     site = current_app.config["SITE_NAME"]
-    stories, _ = stories_after(story_list.stories, None, FEED_ENTRIES)
+    stories = newest_stories(story_list.stories, FEED_ENTRIES)
     updated = max((s.updated_at for s in stories), default=datetime.now(UTC))
     title = f"{story_list.heading} · {site}" if story_list.heading else site
     feed = new_atom_feed(title, absolute_url(story_list.feed_endpoint, **story_list.values),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from markupsafe import Markup, escape
 from psycopg.errors import QueryCanceled
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Integer, Text, bindparam, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -124,29 +124,37 @@ class OverBudget(Exception):
 
 
 def _hits(engine, groups, ids: list[int]) -> list[Hit]:
-    statement = text(engine.marked).bindparams(bindparam("ids", expanding=True))
-    rows = db.session.execute(statement, {"query": engine.query(groups), "ids": ids})
-    marks = {row.id: row for row in rows}
-    articles = {a.id: a for a in db.session.scalars(
-        select(Article).options(joinedload(Article.section)).where(Article.id.in_(ids))
-    )}
+    """The page's stories with their sections and their marked title and text, in one statement."""
+    passages = (
+        text(engine.marked).bindparams(bindparam("ids", expanding=True))
+        .columns(id=Integer, title=Text, summary=Text, body=Text)
+        .subquery("marked")
+    )
+    statement = (
+        select(Article, passages.c.title.label("marked_title"), passages.c.summary.label("marked_summary"),
+               passages.c.body.label("marked_body"))
+        .join(passages, passages.c.id == Article.id)
+        .options(joinedload(Article.section))
+    )
+    found = db.session.execute(statement, {"query": engine.query(groups), "ids": ids})
+    rows = {row.Article.id: row for row in found}
     hits = []
     for article_id in ids:  # in rank order; a story deleted meanwhile is left out
-        article, row = articles.get(article_id), marks.get(article_id)
-        if article is None or row is None:
+        row = rows.get(article_id)
+        if row is None:
             continue
-        hits.append(Hit(article=article, title=marked(row.title), excerpt=_excerpt(engine, row, article)))
+        hits.append(Hit(article=row.Article, title=marked(row.marked_title), excerpt=_excerpt(engine, row)))
     return hits
 
 
-def _excerpt(engine, row, article: Article) -> Markup:
+def _excerpt(engine, row) -> Markup:
     """The summary if the words are in it, else the passage of the body where they are, else the
     summary as it is."""
-    if OPEN in row.summary:
-        return marked(row.summary)
-    if OPEN in row.body:
-        return marked(engine.around(row.body))
-    return escape(article.summary)
+    if OPEN in row.marked_summary:
+        return marked(row.marked_summary)
+    if OPEN in row.marked_body:
+        return marked(engine.around(row.marked_body))
+    return escape(row.Article.summary)
 
 
 class SQLiteEngine:

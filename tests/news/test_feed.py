@@ -157,13 +157,17 @@ def test_same_statement_count_for_5_and_30_stories(app, client, factory, count_s
     for size in (5, 30):
         app.config["FEED_PAGE_SIZE"] = size
         for url in ("/", f"/?after={cursor}", f"/?through={made[40].id}"):
-            with count_statements as counter:
-                response = client.get(url)
-            assert response.status_code == 200
-            counts[size, url] = counter.count
+            # A change to a story: nothing rendered before is used (cold), then the same again (warm).
+            factory.update(made[-1].id, summary=f"Changed for {size} {url}")
+            for state in ("cold", "warm"):
+                with count_statements as counter:
+                    response = client.get(url)
+                assert response.status_code == 200
+                counts[size, url, state] = counter.count
         assert len(story_ids(client.get("/"))) == size
     for url in ("/", f"/?after={cursor}", f"/?through={made[40].id}"):
-        assert counts[5, url] == counts[30, url], url
+        for state in ("cold", "warm"):
+            assert counts[5, url, state] == counts[30, url, state], (url, state)
 
 
 def test_through_rerenders_the_list_down_to_that_story(client, factory):

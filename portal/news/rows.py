@@ -1,0 +1,107 @@
+"""Story rows for a reader, composed from markup kept rendered in this process.
+
+A row is the same for every reader but for its reader slot (the Save button; the reader's other
+marks will go there too). What is around the slot is rendered once and kept, split at the slot;
+the slot is rendered for each reader on each page. An anonymous reader's slot holds nothing of
+theirs (a link to sign in that comes back to the row), so anonymous rows are kept whole.
+
+Keys name everything the markup depends on: the content version (portal.web.pagecache: every
+change to stories, bylines, sections or reporters moves it on, in whichever process), the
+script root the links start with, the heading level and the story; a whole anonymous row, also
+the address it returns to. Entries expire after ROW_TTL seconds too, since a row's time line may
+change with the clock alone.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from cachetools import TTLCache
+from flask import current_app, get_template_attribute, request
+from markupsafe import Markup
+
+from ..web.pagecache import content_version
+from .marks import ReaderState
+
+ROW_TEMPLATE = "news/_story_row.html"
+# Rows kept in each process: a full restored list (FEED_THROUGH_CAP) several times over.
+ROWS_KEPT = 5000
+ROW_TTL = 60
+_STORE = "portal.story_rows"
+# Stands for the reader's slot in a row rendered to be kept; nothing of the story comes after
+# the slot, so its last occurrence is the one put there.
+_SLOT = Markup("\x00reader-slot\x00")
+
+
+@dataclass(frozen=True)
+class RowAroundSlot:
+    """A row's markup before and after its reader slot."""
+
+    before: Markup
+    after: Markup
+
+
+class RowStore:
+    """Bounded and expiring (cachetools' TTLCache, least recently used first when full), behind
+    a lock: a gthread worker serves several requests at once."""
+
+    def __init__(self, size: int, ttl: float):
+        self.items = TTLCache(maxsize=size, ttl=ttl, timer=time.monotonic)
+        self.lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> list:
+        with self.lock:
+            return [self.items.get(key) for key in keys]
+
+    def set(self, key: str, value) -> None:
+        with self.lock:
+            self.items[key] = value
+
+
+def story_rows(stories, reader: ReaderState, return_to, heading_level: int = 2) -> list[Markup]:
+    """The rows of these stories (ListedStory or Article) for this reader, in order;
+    `return_to(story_id)` is where each row's Save button comes back to."""
+    prefix = f"{content_version()}:{request.script_root}:h{heading_level}"
+    if reader.signed_in:
+        return _rows_for_reader(stories, reader, return_to, prefix, heading_level)
+    return _anonymous_rows(stories, return_to, prefix, heading_level)
+
+
+def _anonymous_rows(stories, return_to, prefix, heading_level) -> list[Markup]:
+    store = _store()
+    keys = [f"anonymous:{prefix}:{story.id}:{return_to(story.id)}" for story in stories]
+    rows = store.get_many(keys)
+    if None in rows:
+        story_row = get_template_attribute(ROW_TEMPLATE, "story_row")
+        for index, story in enumerate(stories):
+            if rows[index] is None:
+                rows[index] = story_row(story, saved=False, return_to=return_to(story.id), signed_in=False,
+                                        heading_level=heading_level)
+                store.set(keys[index], rows[index])
+    return rows
+
+
+def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[Markup]:
+    store = _store()
+    keys = [f"around-slot:{prefix}:{story.id}" for story in stories]
+    around = store.get_many(keys)
+    if None in around:
+        story_row_around = get_template_attribute(ROW_TEMPLATE, "story_row_around")
+        for index, story in enumerate(stories):
+            if around[index] is None:
+                before, _, after = story_row_around(story, _SLOT, heading_level).rpartition(_SLOT)
+                around[index] = RowAroundSlot(before, after)
+                store.set(keys[index], around[index])
+    reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
+    return [
+        row.before + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True) + row.after
+        for story, row in zip(stories, around)
+    ]
+
+
+def _store() -> RowStore:
+    return current_app.extensions[_STORE]
+
+
+def init_app(app):
+    app.extensions[_STORE] = RowStore(ROWS_KEPT, ROW_TTL)
