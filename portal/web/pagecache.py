@@ -20,7 +20,7 @@ from flask import current_app, g, request, session
 
 from ..extensions import compress
 from .metrics import record_cache, record_content_version
-from .pagestore import STORE, VERSION, StoredPages, may_be_signed_in, page_key
+from .pagestore import STORE, VERSION, VERSION_FAILED, StoredPages, may_be_signed_in, page_key
 
 _VERSION_READER = "portal.content_version_reader"
 # Query arguments a page may carry that are numbers it parses, never text it prints back.
@@ -59,6 +59,8 @@ def bypass_cookie(app, name: str) -> None:
 def content_version() -> int:
     """Read once per request, before anything is looked up or rendered."""
     if "content_version" not in g:
+        if VERSION_FAILED in request.environ:
+            raise request.environ[VERSION_FAILED]  # the database failed the layer in front just now
         read = request.environ.get(VERSION)  # the layer in front of Flask read it already
         g.content_version = read if read is not None else current_app.extensions[_VERSION_READER]()
         record_content_version(g.content_version)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 # What the Flask side leaves in the environ: the version it read, and what to store.
 VERSION = "portal.content_version"
+VERSION_FAILED = "portal.content_version_failed"
 STORE = "portal.page_cache.store"
 # Sent after a stored page is answered, with environ=, status= and seconds=; receivers may return
 # extra (name, value) headers (the request id).
@@ -128,8 +129,9 @@ class StoredPages:
         with app.app_context():
             try:
                 version = app.extensions["portal.content_version_reader"]()
-            except SQLAlchemyError:
-                # Flask answers: its error pages say the database is unavailable.
+            except SQLAlchemyError as failure:
+                # Flask answers with its error page, without waiting on the database a second time.
+                environ[VERSION_FAILED] = failure
                 return self.wsgi_app(environ, start_response)
             environ[VERSION] = version
             record_content_version(version)
