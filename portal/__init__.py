@@ -6,10 +6,10 @@ from pathlib import Path
 from flask import Flask
 
 from . import accounts, bookmarks, demo, news, ops, search, web, wire
-from .web import pagecache
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
+from .web import pagecache
 
 # Where templates/, static/ and migrations/ are: inside the package when it was installed from
 # the wheel (pyproject.toml maps them there), at the top level of a checkout, beside the package.

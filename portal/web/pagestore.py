@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import redis
 from blinker import Namespace
 from cachetools import TLRUCache
-from sqlalchemy.exc import SQLAlchemyError
 from flask_compress.flask_compress import _choose_algorithm
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_cookie, parse_etags

@@ -5,13 +5,19 @@ from .conftest import DEMO_STORIES
 ROW_IDS = "els => els.map(e => e.id)"
 
 
+def scroll_to_sentinel(page):
+    """In one step: the sentinel may be swapped out for the next batch at any moment, which a
+    locator's wait for a stable element would trip over."""
+    page.evaluate("document.querySelector('li.feed-more')?.scrollIntoView()")
+
+
 def load_batches(page, until_rows=None):
     """Scroll the sentinel into view until the list ends (or has `until_rows` rows)."""
     for _ in range(50):
         rows = page.locator("li.story").count()
         if page.locator("li.feed-end").count() or (until_rows and rows >= until_rows):
             return
-        page.locator("li.feed-more").scroll_into_view_if_needed()
+        scroll_to_sentinel(page)
         page.wait_for_function(
             "n => document.querySelectorAll('li.story').length > n || document.querySelector('li.feed-end')",
             arg=rows,

@@ -10,6 +10,7 @@ from portal.models import Article, Author, Section, slugify
 from portal.news import operations
 
 from .conftest import serve_demo
+from .test_feed_browser import scroll_to_sentinel
 
 ROW_IDS = "els => els.map(e => e.id)"
 # The row in the middle of the screen, and where it is.
@@ -139,7 +140,7 @@ def test_more_batches_after_an_insert_continue_without_duplicates(watched, serve
         if page.locator("li.feed-end").count():
             break
         rows = page.locator("li.story").count()
-        page.locator("li.feed-more").scroll_into_view_if_needed()
+        scroll_to_sentinel(page)
         page.wait_for_function("n => document.querySelectorAll('li.story').length > n", arg=rows)
     ids = row_ids(page)
     assert ids == server.feed_order()[: len(ids)]

@@ -28,7 +28,7 @@ def front_page_titles(base: str) -> list[str]:
 
 def run_portal(env, *args):
     flask = Path(sys.executable).with_name("flask")
-    return subprocess.run([str(flask), "--app", "wsgi", "portal", *args], cwd=PROJECT, env=env,
+    return subprocess.run([str(flask), "--app", "wsgi", "portal", *args], check=False, cwd=PROJECT, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
