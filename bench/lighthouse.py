@@ -69,8 +69,9 @@ def audit(cli: Path, url: str, report: Path) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000, help="stories in the demo database")
-    parser.add_argument("--htmx-cdn", choices=("on", "off"), default="on",
-                        help="PORTAL_HTMX_CDN (on: production's default, unreachable from a machine offline)")
+    parser.add_argument("--htmx-cdn", choices=("on", "off"), default="off",
+                        help="PORTAL_HTMX_CDN (off: production's default, the vendored copy; on: the CDN, "
+                             "unreachable from a machine offline)")
     parser.add_argument("--no-docs", action="store_true", help="print only: leave docs/ as it is")
     args = parser.parse_args()
     if not Path(harness.CHROMIUM).exists():
@@ -114,10 +115,9 @@ def section(args, started, report: str) -> str:
     chromium = subprocess.run([harness.CHROMIUM, "--version"], check=True, capture_output=True,
                               text=True).stdout.strip()
     command = ".venv/bin/python bench/lighthouse.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
-    offline = ("on, as in production. This machine has no internet, so the CDN's host does not resolve "
-               "(the console error below) and each page runs the vendored copy it falls back to, as when "
-               "the CDN is down; `--htmx-cdn off` serves the vendored copy only.")
-    setting = offline if args.htmx_cdn == "on" else "off: the vendored copy only."
+    offline = ("on. This machine has no internet, so the CDN's host does not resolve (a console error) "
+               "and each page runs the vendored copy it falls back to, as when the CDN is down.")
+    setting = offline if args.htmx_cdn == "on" else "off, as in production: the vendored copy only."
     cdn = textwrap.fill("The htmx CDN: " + setting, width=100)
     return f"""
 ## Lighthouse: front page, article, search
