@@ -12,7 +12,6 @@ the address it returns to. Entries expire after ROW_TTL seconds too, since a row
 change with the clock alone.
 """
 
-import threading
 import time
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from cachetools import TTLCache
 from flask import current_app, get_template_attribute, request
 from markupsafe import Markup
 
+from ..web.cache import LocalCache
 from ..web.pagecache import content_version
 from .marks import ReaderState
 
@@ -39,23 +39,6 @@ class RowAroundSlot:
 
     before: Markup
     after: Markup
-
-
-class RowStore:
-    """Bounded and expiring (cachetools' TTLCache, least recently used first when full), behind
-    a lock: a gthread worker serves several requests at once."""
-
-    def __init__(self, size: int, ttl: float):
-        self.items = TTLCache(maxsize=size, ttl=ttl, timer=time.monotonic)
-        self.lock = threading.Lock()
-
-    def get_many(self, keys: list[str]) -> list:
-        with self.lock:
-            return [self.items.get(key) for key in keys]
-
-    def set(self, key: str, value) -> None:
-        with self.lock:
-            self.items[key] = value
 
 
 def story_rows(stories, reader: ReaderState, return_to, heading_level: int = 2) -> list[Markup]:
@@ -99,9 +82,10 @@ def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[
     ]
 
 
-def _store() -> RowStore:
+def _store() -> LocalCache:
     return current_app.extensions[_STORE]
 
 
 def init_app(app):
-    app.extensions[_STORE] = RowStore(ROWS_KEPT, ROW_TTL)
+    # Bounded and expiring (least recently used first when full).
+    app.extensions[_STORE] = LocalCache(items=TTLCache(maxsize=ROWS_KEPT, ttl=ROW_TTL, timer=time.monotonic))

@@ -11,27 +11,35 @@ import logging
 import threading
 
 import redis
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 from flask import current_app
 
 log = logging.getLogger(__name__)
 
 
 class LocalCache:
-    """A bounded least-recently-used map (cachetools' LRUCache), safe across threads: LRUCache is
-    not, and a gthread worker serves several requests at once (even a read reorders it)."""
+    """One of cachetools' caches (an LRU by default), safe across threads: they are not, and a
+    gthread worker serves several requests at once (even a read reorders an LRU). A value too
+    large for the whole cache is simply not kept."""
 
-    def __init__(self, size: int):
-        self.items: LRUCache[str, bytes] = LRUCache(maxsize=size)
+    def __init__(self, size: int = 0, items: Cache | None = None):
+        self.items = items if items is not None else LRUCache(maxsize=size)
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str):
         with self.lock:
             return self.items.get(key)
 
-    def set(self, key: str, value: bytes) -> None:
+    def get_many(self, keys: list[str]) -> list:
         with self.lock:
-            self.items[key] = value
+            return [self.items.get(key) for key in keys]
+
+    def set(self, key: str, value) -> None:
+        with self.lock:
+            try:
+                self.items[key] = value
+            except ValueError:  # cachetools: larger than maxsize
+                pass
 
     def clear(self) -> None:
         with self.lock:
@@ -42,27 +50,42 @@ def shared_cache() -> "redis.Redis | None":
     return current_app.extensions.get("portal_redis")
 
 
+def shared_get(key: str) -> tuple[bytes | None, bool]:
+    """The value Redis holds for `key` (CACHE_KEY_PREFIX added), and whether Redis answered (no
+    Redis, or one that failed: don't wait on it again to share what is made instead)."""
+    shared = shared_cache()
+    if shared is None:
+        return None, False
+    try:
+        return shared.get(current_app.config["CACHE_KEY_PREFIX"] + key), True
+    except redis.RedisError:
+        log.warning("Redis cache unavailable; rendering locally", exc_info=True)
+        return None, False
+
+
+def shared_set(key: str, value: bytes, ttl: int) -> None:
+    shared = shared_cache()
+    if shared is None:
+        return
+    try:
+        shared.set(current_app.config["CACHE_KEY_PREFIX"] + key, value, ex=ttl)
+    except redis.RedisError:
+        log.warning("Redis cache unavailable; not shared", exc_info=True)
+
+
 def cached_bytes(local: LocalCache, key: str, make, shared_ttl: int | None = None) -> bytes:
     """The value for `key`: from this process, else (when `shared_ttl` is given) from Redis, else
     made. It is kept in this process, and in Redis for `shared_ttl` seconds when given."""
     value = local.get(key)
     if value is not None:
         return value
-    shared = shared_cache() if shared_ttl is not None else None
-    shared_key = current_app.config["CACHE_KEY_PREFIX"] + key
-    if shared is not None:
-        try:
-            value = shared.get(shared_key)
-        except redis.RedisError:
-            log.warning("Redis cache unavailable; rendering locally", exc_info=True)
-            shared = None
+    shared = False
+    if shared_ttl is not None:
+        value, shared = shared_get(key)
     if value is None:
         value = make()
-        if shared is not None:
-            try:
-                shared.set(shared_key, value, ex=shared_ttl)
-            except redis.RedisError:
-                log.warning("Redis cache unavailable; not shared", exc_info=True)
+        if shared:
+            shared_set(key, value, shared_ttl)
     local.set(key, value)
     return value
 

@@ -20,9 +20,8 @@ from flask import current_app, g, request, session
 
 from ..extensions import compress
 from .metrics import record_cache, record_content_version
-from .pagestore import STORE, VERSION, VERSION_FAILED, StoredPages, may_be_signed_in, page_key
+from .pagestore import STORE, VERSION, VERSION_FAILED, VERSION_READER, StoredPages, may_be_signed_in, page_key
 
-_VERSION_READER = "portal.content_version_reader"
 # Query arguments a page may carry that are numbers it parses, never text it prints back.
 _CURSOR_ARGS = frozenset({"after", "through"})
 RESTORED_LIST_TTL = 10
@@ -48,7 +47,7 @@ def reader_page(shared: bool = True, ttl: int = 60, same_for_everyone: bool = Fa
 
 def supply_content_version(app, reader) -> None:
     """`reader()` returns the content version as the request's transaction sees it."""
-    app.extensions[_VERSION_READER] = reader
+    app.extensions[VERSION_READER] = reader
 
 
 def bypass_cookie(app, name: str) -> None:
@@ -62,7 +61,7 @@ def content_version() -> int:
         if VERSION_FAILED in request.environ:
             raise request.environ[VERSION_FAILED]  # the database failed the layer in front just now
         read = request.environ.get(VERSION)  # the layer in front of Flask read it already
-        g.content_version = read if read is not None else current_app.extensions[_VERSION_READER]()
+        g.content_version = read if read is not None else current_app.extensions[VERSION_READER]()
         record_content_version(g.content_version)
     return g.content_version
 

@@ -9,12 +9,9 @@ layer stores the answer exactly as it leaves the app (every header but Date, X-R
 """
 
 import json
-import logging
-import threading
 import time
 from dataclasses import dataclass
 
-import redis
 from blinker import Namespace
 from cachetools import TLRUCache
 from flask_compress.flask_compress import _choose_algorithm
@@ -26,14 +23,13 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wsgi import get_host
 
 from ..extensions import compress
-from .cache import shared_cache
+from .cache import LocalCache, shared_get, shared_set
 from .htmx import wants_fragment
 from .metrics import record_answer, record_cache, record_content_version
 
-log = logging.getLogger(__name__)
-
 # What the Flask side leaves in the environ: the version it read, and what to store.
 VERSION = "portal.content_version"
+VERSION_READER = "portal.content_version_reader"  # app.extensions: what news supplies
 VERSION_FAILED = "portal.content_version_failed"
 STORE = "portal.page_cache.store"
 # Sent after a stored page is answered, with environ=, status= and seconds=; receivers may return
@@ -67,28 +63,10 @@ class StoredPage:
         return next((value for name, value in self.headers if name.lower() == "etag"), None)
 
 
-class PageStore:
-    """This process's pages: bounded in bytes, each entry for its own TTL (cachetools' TLRUCache,
-    behind a lock since a gthread worker serves several requests at once)."""
-
-    def __init__(self, max_bytes: int):
-        self.items = TLRUCache(maxsize=max_bytes, ttu=lambda _key, page, now: now + page.ttl,
-                               timer=time.monotonic, getsizeof=lambda page: len(page.body) + PER_ENTRY_BYTES)
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> StoredPage | None:
-        with self.lock:
-            return self.items.get(key)
-
-    def set(self, key: str, page: StoredPage) -> None:
-        if len(page.body) + PER_ENTRY_BYTES > self.items.maxsize:
-            return
-        with self.lock:
-            self.items[key] = page
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
+def page_store(max_bytes: int) -> LocalCache:
+    """This process's pages: bounded in bytes, each entry for its own TTL (cachetools' TLRUCache)."""
+    return LocalCache(items=TLRUCache(maxsize=max_bytes, ttu=lambda _key, page, now: now + page.ttl,
+                                      timer=time.monotonic, getsizeof=lambda page: len(page.body) + PER_ENTRY_BYTES))
 
 
 def may_be_signed_in(cookie_header: str, app) -> bool:
@@ -115,7 +93,7 @@ class StoredPages:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.store = PageStore(app.config["PAGE_CACHE_BYTES"])
+        self.store = page_store(app.config["PAGE_CACHE_BYTES"])
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -128,7 +106,7 @@ class StoredPages:
             return self.wsgi_app(environ, start_response)
         with app.app_context():
             try:
-                version = app.extensions["portal.content_version_reader"]()
+                version = app.extensions[VERSION_READER]()
             except SQLAlchemyError as failure:
                 # Flask answers with its error page, without waiting on the database a second time.
                 environ[VERSION_FAILED] = failure
@@ -138,7 +116,8 @@ class StoredPages:
             key = page_key(app, environ, version)
             page = self.store.get(key)
             if page is None and "through=" not in environ.get("QUERY_STRING", ""):
-                page = self._shared_get(key)
+                data, _ = shared_get(key)
+                page = StoredPage.from_bytes(data) if data is not None else None
                 if page is not None:
                     self.store.set(key, page)
             if page is not None:
@@ -199,25 +178,5 @@ class StoredPages:
         self.store.set(order["key"], page)
         if order["shared"]:
             with self.app.app_context():
-                self._shared_set(order["key"], page)
+                shared_set(order["key"], page.to_bytes(), page.ttl)
         return [chunks]
-
-    def _shared_get(self, key: str) -> StoredPage | None:
-        shared = shared_cache()
-        if shared is None:
-            return None
-        try:
-            data = shared.get(self.app.config["CACHE_KEY_PREFIX"] + key)
-        except redis.RedisError:
-            log.warning("Redis page cache unavailable; rendering locally", exc_info=True)
-            return None
-        return StoredPage.from_bytes(data) if data is not None else None
-
-    def _shared_set(self, key: str, page: StoredPage) -> None:
-        shared = shared_cache()
-        if shared is None:
-            return
-        try:
-            shared.set(self.app.config["CACHE_KEY_PREFIX"] + key, page.to_bytes(), ex=page.ttl)
-        except redis.RedisError:
-            log.warning("Redis page cache unavailable; not shared", exc_info=True)

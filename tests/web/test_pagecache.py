@@ -13,7 +13,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.models import Section
 from portal.news.version import read_version
-from portal.web.pagestore import PageStore, StoredPage
+from portal.web.pagestore import StoredPage, page_store
 
 from ..conftest import csrf_token_from, log_in, make_app
 from ..helpers import soup, story_ids
@@ -221,7 +221,7 @@ def test_search_results_for_a_signed_in_reader_are_not_compressed(client, factor
 
 
 def test_the_store_is_bounded_in_bytes():
-    store = PageStore(max_bytes=10_000)
+    store = page_store(max_bytes=10_000)
     for number in range(20):
         store.set(f"page{number}", StoredPage("200 OK", [], b"x" * 2000, ttl=60, endpoint="feed.index"))
     kept = [number for number in range(20) if store.get(f"page{number}") is not None]
