@@ -1,7 +1,7 @@
 """The news itself: stories and their lists, article pages, live notices, share links and feeds."""
 
 from ..web.pagecache import supply_content_version
-from . import articles, feed, live, rows, share, syndication
+from . import articles, feed, kept_lists, live, rows, share, syndication
 from .menu import nav_sections
 from .version import read_version
 
@@ -12,3 +12,4 @@ def init_app(app):
     app.add_template_global(nav_sections)
     supply_content_version(app, read_version)
     rows.init_app(app)
+    kept_lists.init_app(app)

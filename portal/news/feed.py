@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, request
 
 from ..web.htmx import is_fragment_request, render_page
 from ..web.pagecache import reader_page
+from . import kept_lists
 from .lists import StoryList, cursor_arg
 from .marks import reader_state
 from .queries import listing_after, listing_through
@@ -40,6 +41,15 @@ def render_list(story_list: StoryList):
         abort(400, description="Use either “after” or “through”, not both.")
     after = cursor_arg("after", "page from")
     through = cursor_arg("through", "page from")
+    if kept_lists.may_keep():
+        return kept_lists.answer(lambda rows: _render_list(story_list, after, through, rows))
+    return _render_list(
+        story_list, after, through,
+        lambda stories, return_to: story_rows(stories, reader_state(story.id for story in stories), return_to))
+
+
+def _render_list(story_list: StoryList, after, through, rows):
+    """The list's page with `rows(stories, return_to)` for its rows."""
     config = current_app.config
     truncated = False
     if through is not None:
@@ -61,7 +71,7 @@ def render_list(story_list: StoryList):
         "news/_story_list.html",
         story_list=story_list,
         stories=stories,
-        rows=story_rows(stories, reader_state(story.id for story in stories), return_to=through_url),
+        rows=rows(stories, through_url),
         next_url=story_list.url(after=stories[-1].id) if stories and has_more else None,
         paged=after is not None,
         truncated=truncated,

@@ -65,6 +65,33 @@ def _anonymous_rows(stories, return_to, prefix, heading_level) -> list[Markup]:
 
 
 def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[Markup]:
+    reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
+    return [
+        row.before + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True) + row.after
+        for story, row in zip(stories, _rows_around_slot(stories, prefix, heading_level))
+    ]
+
+
+def marked_rows(stories, heading_level: int = 2) -> list[Markup]:
+    """The rows of these stories for any signed-in reader, with `slot_marker(story.id)` where the
+    reader's slot goes (portal.news.kept_lists fills it)."""
+    prefix = f"{content_version()}:{request.script_root}:h{heading_level}"
+    return [row.before + slot_marker(story.id) + row.after
+            for story, row in zip(stories, _rows_around_slot(stories, prefix, heading_level))]
+
+
+def slot_marker(story_id: int) -> Markup:
+    return Markup(f"\x00slot:{story_id}\x00")
+
+
+def signed_in_slots(stories, return_to) -> list[tuple[Markup, Markup]]:
+    """Each story's reader slot for a signed-in reader: as it is unsaved, and as it is saved."""
+    reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
+    return [(reader_slot(story, False, return_to(story.id), True), reader_slot(story, True, return_to(story.id), True))
+            for story in stories]
+
+
+def _rows_around_slot(stories, prefix, heading_level) -> list[RowAroundSlot]:
     store = _store()
     keys = [f"around-slot:{prefix}:{story.id}" for story in stories]
     around = store.get_many(keys)
@@ -75,11 +102,7 @@ def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[
                 before, _, after = story_row_around(story, _SLOT, heading_level).rpartition(_SLOT)
                 around[index] = RowAroundSlot(before, after)
                 store.set(keys[index], around[index])
-    reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
-    return [
-        row.before + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True) + row.after
-        for story, row in zip(stories, around)
-    ]
+    return around
 
 
 def _store() -> LocalCache:

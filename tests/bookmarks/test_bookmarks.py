@@ -162,6 +162,7 @@ def test_concurrent_saves_leave_exactly_one_bookmark(app, user, factory):
 
 def test_statement_count_does_not_grow_with_rows_for_a_signed_in_reader(app, reader, user, factory,
                                                                        count_statements):
+    app.config["PAGE_CACHE"] = False  # each page rendered (tests/news/test_kept_lists.py: kept ones)
     stories = factory.stories(40)
     for s in stories[:20:2]:
         toggle(reader, s.id, "save")
