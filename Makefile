@@ -47,17 +47,20 @@ test: $(VENV)/.test chromium
 # The benchmarks, one after another (figures in docs/benchmarks.md); the other files in bench/
 # are their helpers. About 17 minutes, and 5 more the first time, which builds the demo
 # databases (instance/bench/, $TMPDIR/portal-bench/).
-BENCHMARKS := bench/feed_paging.py bench/qr.py bench/search_flood.py bench/serve_load.py bench/lighthouse.py
+BENCHMARKS := bench/feed_paging.py bench/qr.py bench/search_flood.py bench/serve_load.py bench/signed_in_costs.py \
+	bench/lighthouse.py
 
 $(VENV)/.bench: pyproject.toml $(VENV)/.test
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# The load generator and Node for Lighthouse (bench/lighthouse.py installs it from npm), when missing.
+# The load generator and Node for Lighthouse (bench/lighthouse.py installs it from npm): only
+# what is missing, since a Node from elsewhere (NodeSource's carries npm) conflicts with Debian's npm.
 bench-tools:
-	@command -v wrk >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-		echo "Installing Debian's wrk and npm for the benchmarks"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk npm; }
+	@missing=""; for tool in wrk npm; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's$$missing for the benchmarks"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
 
 bench: $(VENV)/.bench chromium bench-tools
 	@for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done

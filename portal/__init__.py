@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounts, bookmarks, demo, news, ops, search, web, wire
+from . import accounts, bookmarks, demo, desk, news, ops, search, web, wire
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -42,6 +42,7 @@ def create_app(config=None):
     news.init_app(app)
     accounts.init_app(app)
     bookmarks.init_app(app)
+    desk.init_app(app)
     search.init_app(app)
     wire.init_app(app)
     demo.init_app(app)

@@ -2,8 +2,9 @@
 create_all, the tests and callers outside the package. Feature code imports its own models
 module, never this one."""
 
-from .accounts.models import User, UserSession, normalise_email, user_by_email, user_by_feed_token
+from .accounts.models import Role, User, UserSession, normalise_email, user_by_email, user_by_feed_token
 from .bookmarks.models import Bookmark
+from .desk.models import AuditEntry
 from .news.models import Article, ArticleAuthor, Author, Kind, Section, Status
 from .news.version import ContentVersion
 from .web.slugs import slugify
@@ -12,10 +13,12 @@ from .web.timestamps import UTCDateTime, utcnow
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "AuditEntry",
     "Author",
     "Bookmark",
     "ContentVersion",
     "Kind",
+    "Role",
     "Section",
     "Status",
     "UTCDateTime",

@@ -169,14 +169,14 @@ class StoryFactory:
         made = [self.story(minutes_ago=start_minutes_ago + i * gap_minutes, **kwargs) for i in range(n)]
         return made
 
-    def user(self, email="reader@example.com", display_name=None, is_editor=False):
-        """A reader with PASSWORD (hashed cheaply for tests)."""
+    def user(self, email="reader@example.com", display_name=None, role="reader"):
+        """A reader (or an editor, an admin: `role`) with PASSWORD (hashed cheaply for tests)."""
         from werkzeug.security import generate_password_hash
 
-        from portal.models import User
+        from portal.models import Role, User
 
         with self.app.app_context():
-            user = User(email=email, display_name=display_name, is_editor=is_editor,
+            user = User(email=email, display_name=display_name, role=Role(role),
                         password_hash=generate_password_hash(PASSWORD, method=self.app.config["PASSWORD_HASH_METHOD"]))
             db.session.add(user)
             db.session.commit()

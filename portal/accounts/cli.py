@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from .models import User, normalise_email, user_by_email
+from .models import Role, User, normalise_email, user_by_email
 from .passwords import hash_password, password_problem
 from .sessions import forget_expired_sessions
 
@@ -15,9 +15,10 @@ from .sessions import forget_expired_sessions
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
-@click.option("--editor", is_flag=True, help="Mark the account as an editor's.")
-def create_user(email, editor):
-    """Create a reader (or editor) account.
+@click.option("--editor", is_flag=True, help="Make the account an editor's: it may use the desk.")
+@click.option("--admin", is_flag=True, help="Make the account an admin's: an editor who also grants roles.")
+def create_user(email, editor, admin):
+    """Create a reader's account (or an editor's, or an admin's).
 
     The password is asked for at a prompt, or read as one line from standard input when piped
     (never from the command line, where other users could see it).
@@ -36,9 +37,10 @@ def create_user(email, editor):
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem)
-    db.session.add(User(email=email, is_editor=editor, password_hash=hash_password(password)))
+    role = Role.admin if admin else Role.editor if editor else Role.reader
+    db.session.add(User(email=email, role=role, password_hash=hash_password(password)))
     db.session.commit()
-    click.echo(f"Created {'editor' if editor else 'reader'} account {email}.")
+    click.echo(f"Created {role.value} account {email}.")
 
 
 @click.command("forget-expired-sign-ins")

@@ -1,10 +1,11 @@
 """Readers' accounts and their sign-ins."""
 
+import enum
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Enum, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,13 +16,23 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class Role(enum.Enum):
+    """What an account may do: read (everyone), edit on the desk, or also grant roles (admin)."""
+
+    reader = "reader"
+    editor = "editor"
+    admin = "admin"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(80))
-    is_editor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Read from the database with the sign-in on every request, so a revoked role is gone at once.
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, validate_strings=True),
+                                       default=Role.reader)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped on every password change; password-reset links name it, so a used link is void.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -42,6 +53,15 @@ class User(UserMixin, db.Model):
         if self.session_key is None:
             raise RuntimeError("sign in through portal.accounts.sessions.start_session()")
         return self.session_key
+
+    @property
+    def is_editor(self) -> bool:
+        """May work on the desk: editors and admins."""
+        return self.role in (Role.editor, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
 
     @property
     def greeting_name(self) -> str:

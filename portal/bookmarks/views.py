@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..news.queries import get_published_article
-from ..web.htmx import is_fragment_request, render_page
+from ..web.htmx import client_redirect, is_fragment_request, render_page
 from ..web.ids import parse_id
 from ..web.urls import safe_next
 from .models import bookmarks_after
@@ -38,9 +38,7 @@ def toggle(article_id):
         # A page opened while signed in, whose session has ended since: sign in, then save.
         login = url_for("auth.login", next=back, save=article.id if action == "save" else None)
         if is_fragment_request():
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = login
-            return response
+            return client_redirect(login)
         return redirect(login, code=303)
 
     if action == "save":

@@ -11,9 +11,9 @@ signed-in readers must be a slot too. A reader with a flashed message gets a pag
 them alone.
 
 Keys name what the page depends on, as the stored anonymous pages' do (portal.web.pagestore):
-the content version, the URL and whether it is a fragment. Entries expire after ROW_TTL seconds
-as the rows do, since a row's time line may change with the clock alone. With PAGE_CACHE off,
-every page is rendered.
+the content version, the URL and whether it is a fragment; and the reader's role, which the
+masthead shows. Entries expire after ROW_TTL seconds as the rows do, since a row's time line may
+change with the clock alone. With PAGE_CACHE off, every page is rendered.
 """
 
 import re
@@ -92,7 +92,8 @@ def may_keep() -> bool:
 def answer(render) -> Response:
     """This reader's page from the kept one, keeping it first if need be; `render(rows)` renders
     the page with `rows(stories, return_to)` giving its rows."""
-    key = "reader-list:" + page_key(current_app, request.environ, content_version())
+    # The masthead differs by role (editors have a link to the desk).
+    key = f"reader-list:{current_user.role.value}:" + page_key(current_app, request.environ, content_version())
     store = current_app.extensions[_STORE]
     kept = store.get(key)
     if kept is None:

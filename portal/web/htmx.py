@@ -22,3 +22,11 @@ def render_page(page: str, fragment: str, **context):
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def client_redirect(url: str):
+    """Send the browser to `url` from an htmx request (HX-Redirect): a redirect htmx followed
+    itself would swap a whole page into the fragment's place."""
+    response = make_response("", 204)
+    response.headers["HX-Redirect"] = url
+    return response

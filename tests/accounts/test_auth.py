@@ -343,6 +343,15 @@ def test_create_user_reads_the_password_from_standard_input(app, runner):
     assert log_in(app.test_client(), "editor@example.com", password=NEW_PASSWORD).status_code == 303
 
 
+def test_create_user_makes_an_admin_who_is_also_an_editor(app, runner):
+    result = runner.invoke(args=["portal", "create-user", "chief@example.com", "--admin"], input=NEW_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Created admin account chief@example.com." in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.is_admin and user.is_editor
+
+
 @pytest.mark.parametrize("email, password, message", [
     ("reader@example.com", NEW_PASSWORD, "already exists"),
     ("new@example.com", "password", "most common"),

@@ -81,11 +81,17 @@ def test_upgrading_keeps_every_row_of_every_table(tmp_path):
                 "INSERT INTO users (id, email, password_hash, is_editor, created_at, session_version, feed_token)"
                 " VALUES (1, 'r@example.com', 'x', false, CURRENT_TIMESTAMP, 1, 'token-token-token-token')"))
             connection.execute(text(
+                "INSERT INTO users (id, email, password_hash, is_editor, created_at, session_version, feed_token)"
+                " VALUES (2, 'e@example.com', 'x', true, CURRENT_TIMESTAMP, 1, 'token-token-token-token-2')"))
+            connection.execute(text(
                 "INSERT INTO bookmarks (id, user_id, article_id, created_at) VALUES (1, 1, 1, CURRENT_TIMESTAMP)"))
         upgrade()
         with db.engine.connect() as connection:
-            for table in ("sections", "authors", "articles", "article_authors", "users", "bookmarks"):
+            for table in ("sections", "authors", "articles", "article_authors", "bookmarks"):
                 assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+            # An editor stays an editor, as a role; everyone else is a reader.
+            roles = connection.execute(text("SELECT email, role FROM users ORDER BY id")).all()
+            assert [tuple(row) for row in roles] == [("r@example.com", "reader"), ("e@example.com", "editor")]
 
 
 def test_migrated_tables_never_hand_out_a_deleted_rows_id(tmp_path):
@@ -97,8 +103,8 @@ def test_migrated_tables_never_hand_out_a_deleted_rows_id(tmp_path):
         for email in ("first@example.com", "second@example.com"):
             with db.engine.begin() as connection:
                 connection.execute(text(
-                    "INSERT INTO users (email, password_hash, is_editor, created_at, session_version, feed_token)"
-                    " VALUES (:email, 'x', false, CURRENT_TIMESTAMP, 1, :email)"), {"email": email})
+                    "INSERT INTO users (email, password_hash, role, created_at, session_version, feed_token)"
+                    " VALUES (:email, 'x', 'reader', CURRENT_TIMESTAMP, 1, :email)"), {"email": email})
                 ids.append(connection.execute(text("SELECT max(id) FROM users")).scalar())
                 connection.execute(text("DELETE FROM users"))
         assert ids[1] > ids[0]

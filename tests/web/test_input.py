@@ -175,7 +175,7 @@ def field_part(name: str, value: str) -> bytes:
 
 
 def post_routes(app) -> list[str]:
-    values = {"article_id": 1, "token": "t" * 20, "session_id": 1}
+    values = {"article_id": 1, "token": "t" * 20, "session_id": 1, "user_id": 1}
     with app.test_request_context():
         from flask import url_for
 

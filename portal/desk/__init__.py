@@ -1,0 +1,10 @@
+"""The editor's desk: roles and who may use the desk, the stories list, the audit log."""
+
+from ..accounts.auth import signed_in_through_form
+from . import audit, staff, stories  # noqa: F401  (each adds its routes to the blueprint)
+from .blueprint import bp
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    signed_in_through_form.connect(audit.record_desk_sign_in, weak=False)
