@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..news.queries import get_published_article
 from ..web.htmx import client_redirect, is_fragment_request, render_page
-from ..web.ids import parse_id
+from ..web.ids import id_arg
 from ..web.urls import safe_next
 from .models import bookmarks_after
 from .operations import remove_bookmark, save_bookmark
@@ -62,10 +62,7 @@ def toggle(article_id):
 @bp.get("/bookmarks")
 @login_required
 def index():
-    raw = request.args.get("after")
-    after = parse_id(raw)
-    if raw is not None and after is None:
-        abort(400, description="The “after” value must be a bookmark number.")
+    after = id_arg("after", "bookmark")
     bookmarks, has_more = bookmarks_after(current_user, after, current_app.config["FEED_PAGE_SIZE"])
     next_url = url_for("bookmarks.index", after=bookmarks[-1].id) if has_more else None
     response = render_page(

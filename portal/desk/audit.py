@@ -1,11 +1,11 @@
 """The desk's audit log: written by the operations that staff perform, read by admins."""
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..web.ids import parse_id
+from ..web.ids import id_arg
 from .blueprint import admin_only, bp
 from .models import AuditEntry
 
@@ -39,10 +39,6 @@ def entries_before(before_id: int | None, limit: int) -> tuple[list[AuditEntry],
 @bp.get("/audit")
 @admin_only
 def audit():
-    raw = request.args.get("before")
-    before = parse_id(raw)
-    if raw is not None and before is None:
-        abort(400, description="The “before” value must be an entry number.")
-    entries, has_more = entries_before(before, PAGE_SIZE)
+    entries, has_more = entries_before(id_arg("before", "log entry"), PAGE_SIZE)
     return render_template("desk/audit.html", entries=entries,
                            older=entries[-1].id if entries and has_more else None)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
 from ..news.models import Article, ArticleAuthor, Author, Section, Status
-from ..web.ids import parse_id
+from ..web.ids import id_arg
 from .blueprint import bp
 
 PAGE_SIZE = 50
@@ -56,14 +56,13 @@ def index():
     section = _filter_choice("section", {s.slug: s for s in sections})
     author = _filter_choice("reporter", {a.slug: a for a in authors})
     status = _filter_choice("status", {s.value: s for s in Status})
-    raw = request.args.get("after")
-    after = parse_id(raw)
-    if raw is not None and after is None:
-        abort(400, description="The “after” value must be a story number.")
+    after = id_arg("after", "story")
     stories, has_more = stories_after(after, PAGE_SIZE, section_id=section and section.id,
                                       author_id=author and author.id, status=status)
     filters = {"section": section and section.slug, "reporter": author and author.slug,
                "status": status and status.value}
-    return render_template("desk/index.html", stories=stories, sections=sections, authors=authors,
-                           statuses=list(Status), filters=filters, paged=after is not None,
+    return render_template("desk/index.html", stories=stories, filters=filters, paged=after is not None,
+                           statuses=[(s.value, s.value.capitalize()) for s in Status],
+                           sections=[(s.slug, s.name) for s in sections],
+                           reporters=[(a.slug, a.name) for a in authors],
                            next_after=stories[-1].id if stories and has_more else None)

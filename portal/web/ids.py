@@ -1,5 +1,7 @@
 """Row ids as they arrive in URLs and forms."""
 
+from flask import abort, request
+
 # Ids are 32-bit integers on PostgreSQL: a larger number from a URL names nothing.
 MAX_ID = 2**31 - 1
 
@@ -15,3 +17,13 @@ def parse_id(raw: str | None) -> int | None:
         return None
     value = int(raw)
     return value if is_id(value) else None
+
+
+def id_arg(name: str, what: str) -> int | None:
+    """The id in the query argument `name` (None when absent); a 400 saying it must be a `what`
+    number when it is not one."""
+    raw = request.args.get(name)
+    value = parse_id(raw)
+    if raw is not None and value is None:
+        abort(400, description=f"The “{name}” value must be a {what} number.")
+    return value

@@ -21,6 +21,10 @@ def test_drafts_and_published_stories_newest_change_first_filtered(app, signed_i
     assert desk_rows(editor.get("/desk?status=draft")) == ["A draft"]
     assert desk_rows(editor.get(f"/desk?section={security.slug}")) == ["Fresh news", "A draft"]
     assert desk_rows(editor.get(f"/desk?reporter={ada.slug}&status=draft")) == ["A draft"]
+    filtered = soup(editor.get(f"/desk?reporter={ada.slug}&status=draft"))
+    chosen = {select["name"]: select.select_one("option[selected]") for select in filtered.select(".desk-filters select")}
+    assert {name: option and option.get_text() for name, option in chosen.items()} == \
+        {"status": "Draft", "section": None, "reporter": "Ada Lee"}
     page = soup(editor.get("/desk"))
     draft_row = page.select_one(f"#desk-story-{draft.id}")
     assert [cell.get_text(strip=True) for cell in draft_row.select("td")][:3] == ["Draft", "Security", "Ada Lee"]
