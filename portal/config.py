@@ -55,6 +55,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": None,  # None: on in production
+    # Editors and admins open the desk only after signing in with an authentication code.
+    "DESK_REQUIRE_2FA": None,  # None: required in production, optional in development
+    "TWO_FACTOR_LIMIT": "10 per 15 minutes",  # codes tried per pending sign-in and per account
     # A sign-in ends this long after it began, remembered or not ...
     "REMEMBER_COOKIE_DURATION": 30 * 86400,
     # ... and once unused for this long (seconds).
@@ -140,7 +143,7 @@ def configure(app, overrides=None):
 
     cfg["HTMX_CDN"] = _as_bool(cfg["HTMX_CDN"])
     cfg["PAGE_CACHE"] = _as_bool(cfg["PAGE_CACHE"])
-    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "DESK_REQUIRE_2FA"):
         cfg[key] = production if cfg[key] is None else _as_bool(cfg[key])
     for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         cfg[key] = _as_bool(cfg[key])

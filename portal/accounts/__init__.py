@@ -2,7 +2,7 @@
 
 from ..web.cli import add_commands
 from ..web.pagecache import bypass_cookie
-from . import auth, password_reset
+from . import auth, password_reset, two_factor_views
 from .cli import COMMANDS
 
 
@@ -11,4 +11,5 @@ def init_app(app):
     bypass_cookie(app, auth.REMEMBER_COOKIE)
     app.register_blueprint(auth.bp)
     app.register_blueprint(password_reset.bp)
+    app.register_blueprint(two_factor_views.bp)
     add_commands(app, *COMMANDS)

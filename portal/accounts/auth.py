@@ -22,7 +22,7 @@ from ..web.forms import ActionForm
 from ..web.public_responses import is_shared_cacheable
 from ..web.timestamps import utcnow
 from ..web.urls import safe_next
-from . import known_devices
+from . import known_devices, two_factor
 from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, RegisterForm
 from .models import User, UserSession, new_feed_token, normalise_email, user_by_email
 from .operations import delete_user
@@ -135,10 +135,12 @@ def renew_remembered_sign_in(response):
     return response
 
 
-def sign_in(user: User, remember: bool = False) -> str | None:
+def sign_in(user: User, remember: bool = False, second_factor: bool = False) -> str | None:
     """Start a sign-in on a fresh session (nothing from before survives: session fixation) and
-    commit it. Returns the remember validator when remembered, for set_remember_cookie()."""
+    commit it; `second_factor` when it passed an authentication code too. Returns the remember
+    validator when remembered, for set_remember_cookie()."""
     row, key, validator = start_session(user, request.user_agent.string, request.remote_addr, remember)
+    row.second_factor = second_factor
     db.session.commit()
     session.clear()
     login_user(_signed_in_user(user, row, key))
@@ -151,13 +153,14 @@ def sign_in(user: User, remember: bool = False) -> str | None:
 signed_in_through_form = Namespace().signal("signed_in_through_form")
 
 
-def finish_sign_in(user: User, form, remember: bool = False):
-    """Sign in, let other features finish what the reader asked for on the way, and return where
-    they were."""
-    validator = sign_in(user, remember)
-    target = safe_next(form.next.data)
+def finish_sign_in(user: User, next_url: str | None, pending_save: str | None, remember: bool = False,
+                   second_factor: bool = False):
+    """Sign in, let other features finish what the reader asked for on the way (`pending_save`),
+    and return where they were (`next_url`)."""
+    validator = sign_in(user, remember, second_factor)
+    target = safe_next(next_url)
     results = signed_in_through_form.send(current_app._get_current_object(), user=user,
-                                          pending=(form.save.data or "").strip())
+                                          pending=(pending_save or "").strip())
     db.session.commit()
     for _receiver, anchor in results:
         if anchor:
@@ -217,7 +220,7 @@ def register():
     if form.validate_on_submit():
         user = create_account(form)
         if user is not None:
-            return finish_sign_in(user, form)
+            return finish_sign_in(user, form.next.data, form.save.data)
         form.email.errors.append("An account with this email already exists. Sign in instead.")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
@@ -240,7 +243,10 @@ def login():
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if verify_password_or_waste_time(user.password_hash if user else None, form.password.data):
-            return finish_sign_in(user, form, remember=form.remember.data)
+            if user.uses_two_factor:
+                two_factor.hold_sign_in(user, form.remember.data, form.next.data, form.save.data)
+                return redirect(url_for("two_factor.sign_in_code"), code=303)
+            return finish_sign_in(user, form.next.data, form.save.data, remember=form.remember.data)
         # Never say which of the two was wrong: that would tell who has an account.
         form.form_errors.append("That email and password don’t match an account. Check both and try again.")
     status = 400 if request.method == "POST" else 200

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, select
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped on every password change; password-reset links name it, so a used link is void.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Two-step sign-in (portal.accounts.two_factor): the TOTP secret once enrolled, and the time
+    # step of the last code accepted, so a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # The secret in the private bookmarks feed's URL; the reader can reset it.
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
 
@@ -64,6 +68,10 @@ class User(UserMixin, db.Model):
         return self.role is Role.admin
 
     @property
+    def uses_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    @property
     def greeting_name(self) -> str:
         return self.display_name or self.email
 
@@ -83,6 +91,8 @@ class UserSession(db.Model):
     remember_renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signed in with an authentication code (or enrolled from this sign-in): the desk asks for it.
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
     # What the account page shows: "Firefox on Linux", and the network (not the address).
     browser: Mapped[str] = mapped_column(String(120), default="")
     network: Mapped[str] = mapped_column(String(64), default="")
@@ -91,6 +101,16 @@ class UserSession(db.Model):
 
     __table_args__ = ({"sqlite_autoincrement": True},)
 
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for an authentication code (a lost phone). Only its
+    SHA-256 is kept; a used one is deleted."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64))
 
 
 def normalise_email(email: str) -> str:

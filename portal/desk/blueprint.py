@@ -1,11 +1,12 @@
 """The desk's blueprint, and who may use it: every desk route is for editors (admins are editors
-too), some for admins only. Roles come with the reader from the database on each request
-(portal.accounts.sessions), so a revoked role closes the desk on the next request."""
+too), some for admins only, and with DESK_REQUIRE_2FA (production's default) only from a sign-in
+that passed an authentication code. Roles come with the reader from the database on each
+request (portal.accounts.sessions), so a revoked role closes the desk on the next request."""
 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..web.htmx import client_redirect, is_fragment_request
@@ -26,6 +27,11 @@ def editors_only():
         return redirect(url_for("auth.login", next=back.rstrip("?")), code=303 if request.method != "GET" else 302)
     if not current_user.is_editor:
         abort(403, description="The desk is for the newsroom's editors.")
+    if current_app.config["DESK_REQUIRE_2FA"] and not current_user.current_session.second_factor:
+        flash("Sign out, then sign in again with your authentication code: the desk needs it."
+              if current_user.uses_two_factor else "The desk needs two-step sign-in: set it up here first.")
+        setup = url_for("two_factor.setup")
+        return client_redirect(setup) if is_fragment_request() else redirect(setup, code=303)
     return None
 
 

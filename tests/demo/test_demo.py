@@ -87,3 +87,19 @@ def test_demo_rejects_a_bad_count(runner):
     result = runner.invoke(args=["portal", "demo", "--articles", "0"])
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_demo_makes_a_desk_editor_whose_password_is_printed_once(app, runner):
+    import re
+
+    from ..conftest import log_in
+
+    first = runner.invoke(args=["portal", "demo", "--articles", "5"])
+    found = re.search(r"Demo editor for the desk \(/desk\): (\S+), password (\S+) \(shown only now\)\.", first.output)
+    assert found, first.output
+    email, password = found.groups()
+    editor = app.test_client()
+    assert log_in(editor, email, password=password).status_code == 303
+    assert editor.get("/desk").status_code == 200
+    again = runner.invoke(args=["portal", "demo", "--articles", "5"])
+    assert "Demo editor" not in again.output and password not in again.output
