@@ -55,7 +55,14 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Plain text: what search indexes, and what a story that came as text (demo, imports) shows.
     body: Mapped[str] = mapped_column(Text, default="")
+    # A story written on the desk: its Markdown as the editor wrote it, and the sanitised HTML
+    # made from it on save (portal.desk.markdown), which the page shows; body is its text.
+    body_source: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # Counts the desk's saves: a form opened at one revision is refused once the story has moved on.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)
     source_name: Mapped[str | None] = mapped_column(String(200))
     source_url: Mapped[str | None] = mapped_column(String(2000))
@@ -74,6 +81,10 @@ class Article(db.Model):
     bylines: Mapped[list[ArticleAuthor]] = relationship(
         order_by=ArticleAuthor.position, cascade="all, delete-orphan", lazy="raise"
     )
+
+    # Every update says which revision it changes (UPDATE ... WHERE revision = ...) and moves it on:
+    # two saves of one revision cannot both land.
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012 (read by SQLAlchemy, never changed)
 
     __table_args__ = (
         # The feed's keyset queries: newest first overall, and per section.

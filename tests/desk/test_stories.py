@@ -28,7 +28,7 @@ def test_drafts_and_published_stories_newest_change_first_filtered(app, signed_i
     page = soup(editor.get("/desk"))
     draft_row = page.select_one(f"#desk-story-{draft.id}")
     assert [cell.get_text(strip=True) for cell in draft_row.select("td")][:3] == ["Draft", "Security", "Ada Lee"]
-    assert draft_row.th.a is None  # a draft has no page for readers yet
+    assert draft_row.th.a["href"] == f"/desk/stories/{draft.id}"  # the headline opens its form
     for bad in ("/desk?status=lost", "/desk?section=nowhere", "/desk?reporter=nobody", "/desk?after=x"):
         assert editor.get(bad).status_code == 400, bad
 

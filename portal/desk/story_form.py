@@ -1,0 +1,66 @@
+"""The story form's fields, with the labels editors see."""
+
+from urllib.parse import urlsplit
+
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..accounts.forms import stripped
+from ..news.models import Author, Kind, Section
+from ..web.forms import Form
+
+REPORTER_FIELDS = ("reporter_1", "reporter_2", "reporter_3")
+KIND_CHOICES = [SelectChoice(Kind.news.value, "News"), SelectChoice(Kind.analysis.value, "Analysis"),
+                SelectChoice(Kind.roundup.value, "Roundup")]
+
+
+def web_address(form, field):
+    if field.data and (urlsplit(field.data).scheme not in ("http", "https") or not urlsplit(field.data).netloc):
+        raise ValidationError("Give the source’s address starting with https:// (or http://).")
+
+
+class StoryForm(Form):
+    title = StringField("Headline", filters=[stripped], validators=[InputRequired(), Length(max=300)])
+    slug = StringField("Slug", filters=[stripped], validators=[Optional(), Length(max=120)],
+                       description="The words in the story’s address. Left empty, it is made from the headline.")
+    summary = TextAreaField("Summary", filters=[stripped], validators=[Optional(), Length(max=1000)])
+    body = TextAreaField("Body", validators=[Optional(), Length(max=200_000)],
+                         description="Markdown: blank lines between paragraphs, ## for a subheading, "
+                                     "**bold**, *italic*, [link text](https://…).")
+    kind = SelectField("Kind", choices=KIND_CHOICES, default=Kind.news.value)
+    source_name = StringField("Source name", filters=[stripped], validators=[Optional(), Length(max=200)])
+    source_url = StringField("Source URL", filters=[stripped], validators=[Optional(), Length(max=2000), web_address])
+    section = SelectField("Section", validators=[InputRequired()])
+    reporter_1 = SelectField("First reporter")
+    reporter_2 = SelectField("Second reporter")
+    reporter_3 = SelectField("Third reporter")
+    # The revision the editor opened: a save over a newer one is refused (portal.desk.writing).
+    revision = HiddenField()
+
+    def offer(self, sections: list[Section], authors: list[Author]) -> "StoryForm":
+        self.section.choices = [SelectChoice(str(s.id), s.name) for s in sections]
+        reporters = [SelectChoice("", "None")] + [SelectChoice(str(a.id), a.name) for a in authors]
+        for name in REPORTER_FIELDS:
+            self[name].choices = reporters
+        return self
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Here rather than as field validators: Optional() ends an empty field's checks.
+        if self.kind.data == Kind.roundup.value:
+            for field, message in ((self.source_name, "A roundup names the outlet it draws on."),
+                                   (self.source_url, "A roundup links to the reporting it draws on.")):
+                if not field.data:
+                    field.errors = [*field.errors, message]
+                    valid = False
+        return valid
+
+    def reporter_ids(self) -> list[int]:
+        """The byline, in order, each reporter once."""
+        ids = []
+        for name in REPORTER_FIELDS:
+            value = self[name].data
+            if value and int(value) not in ids:
+                ids.append(int(value))
+        return ids

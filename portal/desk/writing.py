@@ -1,0 +1,166 @@
+"""Writing on the desk: the story form (an ordinary POST form; htmx only for Preview), saving a
+draft, publishing and updating through the publishing path (portal.news.operations), with the
+Markdown rendered and sanitised once on save (portal.desk.markdown).
+
+A form carries the revision it was opened at; a save over a newer revision is refused with what
+changed, and the editor's text stays in the form. The check is also in the UPDATE itself (the
+revision is SQLAlchemy's version counter), so two saves racing cannot both land.
+"""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..news import operations
+from ..news.models import Article, ArticleAuthor, Author, Kind, Section
+from ..web.slugs import slugify
+from . import audit, markdown
+from .blueprint import bp
+from .story_form import REPORTER_FIELDS, StoryForm
+
+ACTIONS = {"preview", "draft", "publish", "update"}
+# What each field is called in "changed since you opened it".
+FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug": "Slug"}
+
+
+def _choices():
+    return (list(db.session.scalars(select(Section).order_by(Section.name))),
+            list(db.session.scalars(select(Author).order_by(Author.name))))
+
+
+def _story(article_id: int) -> Article:
+    article = db.session.scalar(
+        select(Article).where(Article.id == article_id)
+        .options(selectinload(Article.bylines).joinedload(ArticleAuthor.author))
+    )
+    return article or abort(404)
+
+
+def _form_for(article: Article | None) -> StoryForm:
+    if request.method == "POST":
+        return StoryForm().offer(*_choices())
+    if article is None:
+        return StoryForm().offer(*_choices())
+    form = StoryForm(
+        title=article.title, slug=article.slug, summary=article.summary,
+        body=article.body_source if article.body_source is not None else article.body,
+        kind=article.kind.value, source_name=article.source_name, source_url=article.source_url,
+        section=str(article.section_id), revision=str(article.revision),
+    )
+    for name, author in zip(REPORTER_FIELDS, article.authors, strict=False):
+        form[name].data = str(author.id)
+    return form.offer(*_choices())
+
+
+def _page(form: StoryForm, article: Article | None, preview=None, status=200):
+    response = make_response(render_template("desk/story.html", form=form, article=article, preview=preview), status)
+    if preview is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def unique_slug(wanted: str, article_id: int | None) -> str:
+    """The slug, or with -2, -3, ... when another story written on the desk has it (demo and
+    imported stories may share slugs: the URL carries the id)."""
+    base = slugify(wanted)
+    taken = set(db.session.scalars(
+        select(Article.slug).where(Article.body_source.is_not(None), Article.slug.startswith(base, autoescape=True),
+                                   Article.id != (article_id or 0))))
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _changed_fields(article: Article, form: StoryForm) -> list[str]:
+    current = {"title": article.title, "summary": article.summary, "slug": article.slug,
+               "body": article.body_source if article.body_source is not None else article.body}
+    return [FIELD_NAMES[name] for name, value in current.items() if (form[name].data or "") != (value or "")]
+
+
+def _apply(article: Article, form: StoryForm) -> None:
+    article.title, article.summary = form.title.data, form.summary.data or ""
+    article.body_source = form.body.data or ""
+    article.body_html, article.body = markdown.render(article.body_source)
+    article.kind = Kind(form.kind.data)
+    roundup = article.kind is Kind.roundup
+    article.source_name = form.source_name.data if roundup else None
+    article.source_url = form.source_url.data if roundup else None
+    article.section_id = int(form.section.data)
+    authors = {a.id: a for a in db.session.scalars(select(Author).where(Author.id.in_(form.reporter_ids())))}
+    article.set_authors([authors[i] for i in form.reporter_ids()])
+    article.slug = unique_slug(form.slug.data or form.title.data, article.id)
+
+
+@bp.get("/stories/new")
+def new_story():
+    return _page(_form_for(None), None)
+
+
+@bp.post("/stories/new")
+def create_story():
+    return _save(None)
+
+
+@bp.get("/stories/<int:article_id>")
+def edit_story(article_id):
+    article = _story(article_id)
+    return _page(_form_for(article), article)
+
+
+@bp.post("/stories/<int:article_id>")
+def save_story(article_id):
+    return _save(_story(article_id))
+
+
+@bp.post("/preview")
+def preview():
+    """The story as readers would see it, for the htmx Preview button: nothing is saved."""
+    form = StoryForm()
+    html, _text = markdown.render(form.body.data or "")
+    response = make_response(render_template("desk/_preview.html", title=form.title.data or "",
+                                             summary=form.summary.data or "", body_html=html))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _save(article: Article | None):
+    form = _form_for(article)
+    action = request.form.get("action", "")
+    allowed = {"preview", "update"} if article is not None and article.is_published else {"preview", "draft", "publish"}
+    if action not in allowed:
+        abort(400, description="Say what to do with the story: " + ", ".join(sorted(allowed)) + ".")
+    if not form.validate_on_submit():
+        return _page(form, article, status=400)
+    if action == "preview":
+        html, _text = markdown.render(form.body.data or "")
+        return _page(form, article, preview={"title": form.title.data, "summary": form.summary.data, "body_html": html})
+    if article is not None and form.revision.data != str(article.revision):
+        return _stale(form, article)
+    article = article or Article()
+    _apply(article, form)
+    try:
+        if action == "publish":
+            operations.publish(article)
+            audit.record(current_user, "published", f"story {article.id} {article.title}")
+        elif action == "draft":
+            operations.save_draft(article)
+        else:
+            operations.update(article)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _stale(form, _story(article.id))
+    flash({"publish": "Published.", "draft": "Draft saved.", "update": "Updated."}[action])
+    return redirect(url_for("desk.edit_story", article_id=article.id), code=303)
+
+
+def _stale(form: StoryForm, article: Article):
+    """Refused: someone saved the story since this form was opened. The editor's text stays."""
+    changed = ", ".join(_changed_fields(article, form)) or "its other fields"
+    form.form_errors.append(f"This story was changed since you opened it ({changed} differ from what you have here). "
+                            "Nothing of yours was saved: copy what you need, then reload the story.")
+    return _page(form, article, status=409)
