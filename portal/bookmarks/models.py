@@ -48,19 +48,21 @@ def bookmarks_after(user: User, after_id: int | None, limit: int) -> tuple[list[
     Bookmark ids grow with saving time, so the id alone is the cursor: it keeps its place even
     when that bookmark has been removed since.
     """
-    stmt = saved_stories(user)
+    stmt = saved_stories(user, with_withdrawn=True)
     if after_id is not None:
         stmt = stmt.where(Bookmark.id < after_id)
     rows = list(db.session.scalars(stmt.limit(limit + 1)))
     return rows[:limit], len(rows) > limit
 
 
-def saved_stories(user: User):
-    """The reader's bookmarks of published stories, newest saved first, with what a row shows."""
+def saved_stories(user: User, with_withdrawn: bool = False):
+    """The reader's bookmarks of published stories, newest saved first, with what a row shows;
+    `with_withdrawn` adds stories unpublished since (the bookmarks page marks them removed)."""
+    shown = (Status.published, Status.unpublished) if with_withdrawn else (Status.published,)
     return (
         select(Bookmark)
         .join(Bookmark.article)
-        .where(Bookmark.user_id == user.id, Article.status == Status.published)
+        .where(Bookmark.user_id == user.id, Article.status.in_(shown))
         .order_by(Bookmark.id.desc())
         .options(
             contains_eager(Bookmark.article).joinedload(Article.section),

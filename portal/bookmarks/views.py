@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..news.queries import get_published_article
+from ..news.queries import get_published_article, get_withdrawn_article
 from ..web.htmx import client_redirect, is_fragment_request, render_page
 from ..web.ids import id_arg
 from ..web.urls import safe_next
@@ -31,7 +31,9 @@ def toggle(article_id):
     action = request.form.get("action")
     if action not in ACTIONS:
         abort(400, description="Say whether to save or remove the story.")
-    article = get_published_article(article_id) or abort(404)
+    # A story withdrawn since it was saved can still be dropped from the bookmarks, not saved anew.
+    article = (get_published_article(article_id) if action == "save" else
+               get_published_article(article_id) or get_withdrawn_article(article_id)) or abort(404)
     back = safe_next(request.form.get("next"), default=url_for("feed.index"))
 
     if not current_user.is_authenticated:

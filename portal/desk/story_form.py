@@ -35,6 +35,9 @@ class StoryForm(Form):
     reporter_1 = SelectField("First reporter")
     reporter_2 = SelectField("Second reporter")
     reporter_3 = SelectField("Third reporter")
+    # Shown on a published story's form; Unpublish needs it (readers see it on the story's page).
+    unpublish_reason = TextAreaField("Reason for unpublishing (shown to readers)", filters=[stripped],
+                                     validators=[Optional(), Length(max=1000)])
     # The revision the editor opened: a save over a newer one is refused (portal.desk.writing).
     revision = HiddenField()
 

@@ -21,7 +21,9 @@ from . import audit, markdown
 from .blueprint import bp
 from .story_form import REPORTER_FIELDS, StoryForm
 
-ACTIONS = {"preview", "draft", "publish", "update"}
+# What each state of a story allows (a withdrawn story may be published again, at its old place).
+ACTIONS_OF_PUBLISHED = {"preview", "update", "unpublish"}
+ACTIONS_OF_UNPUBLISHED = {"preview", "draft", "publish"}
 # What each field is called in "changed since you opened it".
 FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug": "Slug"}
 
@@ -130,9 +132,13 @@ def preview():
 def _save(article: Article | None):
     form = _form_for(article)
     action = request.form.get("action", "")
-    allowed = {"preview", "update"} if article is not None and article.is_published else {"preview", "draft", "publish"}
+    allowed = ACTIONS_OF_PUBLISHED if article is not None and article.is_published else ACTIONS_OF_UNPUBLISHED
     if action not in allowed:
         abort(400, description="Say what to do with the story: " + ", ".join(sorted(allowed)) + ".")
+    if action == "unpublish" and not form.unpublish_reason.data:
+        form.validate_on_submit()
+        form.unpublish_reason.errors = ["Say why it is unpublished: readers who open it will read this."]
+        return _page(form, article, status=400)
     if not form.validate_on_submit():
         return _page(form, article, status=400)
     if action == "preview":
@@ -148,13 +154,17 @@ def _save(article: Article | None):
             audit.record(current_user, "published", f"story {article.id} {article.title}")
         elif action == "draft":
             operations.save_draft(article)
+        elif action == "unpublish":
+            operations.unpublish(article, form.unpublish_reason.data)
+            audit.record(current_user, "unpublished", f"story {article.id} {article.title}", form.unpublish_reason.data)
         else:
             operations.update(article)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         return _stale(form, _story(article.id))
-    flash({"publish": "Published.", "draft": "Draft saved.", "update": "Updated."}[action])
+    flash({"publish": "Published.", "draft": "Draft saved.", "update": "Updated.",
+           "unpublish": "Unpublished: its page now says why."}[action])
     return redirect(url_for("desk.edit_story", article_id=article.id), code=303)
 
 

@@ -7,7 +7,7 @@ from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .marks import reader_state
 from .models import Article
-from .queries import get_published_article, newest_stories, published_stories
+from .queries import get_published_article, get_withdrawn_article, newest_stories, published_stories
 from .share import embed_html, share_url
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -19,7 +19,11 @@ MORE_FROM_SECTION = 5
 @bp.get("/<int:article_id>/<slug>")
 @reader_page()
 def show(article_id, slug):
-    article = get_published_article(article_id) or abort(404)
+    article = get_published_article(article_id)
+    if article is None:
+        withdrawn = get_withdrawn_article(article_id) or abort(404)
+        # Gone on purpose, and said why: not a bare 404 (search engines drop it, readers learn why).
+        return render_template("news/withdrawn.html", article=withdrawn), 410
     if slug != article.slug:
         return redirect(url_for("articles.show", **article.url_values), code=301)
     # One extra row, so the list still has five after leaving this story out.

@@ -18,8 +18,12 @@ class Kind(enum.Enum):
 
 
 class Status(enum.Enum):
+    """Only published stories are shown to readers. An unpublished one was withdrawn after
+    publication: its page says so (410, with the public reason) and bookmarks mark it removed."""
+
     draft = "draft"
     published = "published"
+    unpublished = "unpublished"
 
 
 class Section(db.Model):
@@ -61,6 +65,8 @@ class Article(db.Model):
     # made from it on save (portal.desk.markdown), which the page shows; body is its text.
     body_source: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Why a published story was withdrawn, as readers are told on its page (Status.unpublished).
+    unpublished_note: Mapped[str | None] = mapped_column(Text)
     # Counts the desk's saves: a form opened at one revision is refused once the story has moved on.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=16), default=Kind.news)

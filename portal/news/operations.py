@@ -16,9 +16,11 @@ from .models import Article, ArticleAuthor, Status
 
 
 def publish(article: Article, at: datetime | None = None) -> Article:
-    """Publish a story (new or a draft). Its publication time orders the feed: it is `at`, or now,
-    and a story published before keeps its first one."""
+    """Publish a story (new, a draft, or one unpublished since). Its publication time orders the
+    feed: it is `at`, or now, and a story published before keeps its first one (it goes back to
+    its old place, so cursors keep working and the live notice does not count it as new)."""
     article.status = Status.published
+    article.unpublished_note = None
     if article.published_at is None:
         article.published_at = at or utcnow()
     db.session.add(article)
@@ -43,11 +45,13 @@ def update(article: Article) -> Article:
     return article
 
 
-def unpublish(article: Article) -> Article:
-    """Withdraw a published story. It keeps its id and publication time (bookmarks and cursors
-    still name it); pages stop showing it."""
+def unpublish(article: Article, reason: str = "") -> Article:
+    """Withdraw a published story, saying why (`reason`, public). It keeps its id and publication
+    time (bookmarks and cursors still name it); lists, feeds, the sitemap and search stop showing
+    it, and its page answers 410 with the reason."""
     was_published = article.is_published
-    article.status = Status.draft
+    article.status = Status.unpublished if was_published else article.status
+    article.unpublished_note = reason.strip() or None
     db.session.flush()
     if was_published:
         send_after_commit(story_unpublished, [article.id])

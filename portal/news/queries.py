@@ -210,6 +210,13 @@ def get_published_article(article_id: int) -> Article | None:
     return db.session.scalars(stmt).unique().one_or_none()
 
 
+def get_withdrawn_article(article_id: int) -> Article | None:
+    """A story unpublished after publication, whose page says why it was withdrawn."""
+    if not is_id(article_id):
+        return None
+    return db.session.scalar(select(Article).where(Article.id == article_id, Article.status == Status.unpublished))
+
+
 def section_by_slug(slug: str) -> Section | None:
     return db.session.scalar(select(Section).where(Section.slug == slug))
 

@@ -2,7 +2,6 @@
 path, Markdown rendered once and sanitised, slugs, Preview, and a stale form refused without
 losing the editor's text."""
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -10,6 +9,7 @@ from portal.models import Article, AuditEntry, Status
 
 from ..conftest import csrf_token_from
 from ..helpers import soup
+from .conftest import post_story, story_data, story_id
 
 HOSTILE = """# Heading
 
@@ -23,27 +23,6 @@ Some **bold** text <script>alert(1)</script> and <b onclick="x()">raw html</b>.
 """
 
 
-@pytest.fixture
-def desk(signed_in, factory):
-    editor = signed_in("editor")
-    editor.section = factory.section("Security")
-    editor.ada = factory.author("Ada Lee")
-    return editor
-
-
-def story_data(desk, **fields):
-    data = {"title": "Chipmaker opens a new fab", "slug": "", "summary": "A short summary.",
-            "body": "First paragraph.\n\nSecond **paragraph**.", "kind": "news", "source_name": "",
-            "source_url": "", "section": str(desk.section.id), "reporter_1": str(desk.ada.id),
-            "reporter_2": "", "reporter_3": "", "revision": ""}
-    return {**data, **fields}
-
-
-def post_story(desk, url="/desk/stories/new", **fields):
-    token = csrf_token_from(desk.get("/desk/stories/new"))
-    return desk.post(url, data={"csrf_token": token, **story_data(desk, **fields)})
-
-
 def stored(app, article_id) -> Article:
     with app.app_context():
         article = db.session.get(Article, article_id)
@@ -54,10 +33,6 @@ def stored(app, article_id) -> Article:
 def textarea_text(page, name) -> str:
     """What a browser shows in the textarea (it drops one newline right after the tag)."""
     return page.select_one(f"textarea#{name}").get_text().removeprefix("\r\n").removeprefix("\n")
-
-
-def story_id(response) -> int:
-    return int(response.location.rsplit("/", 1)[1])
 
 
 def test_the_form_has_the_fields_and_buttons_an_editor_expects(desk):
@@ -95,7 +70,7 @@ def test_a_draft_is_saved_and_shown_nowhere_then_published_to_the_top_of_the_fro
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "published")).one()
         assert (entry.actor_email, entry.subject) == ("editor@example.com", f"story {draft_id} Chipmaker opens a new fab")
     buttons = [b.get_text() for b in soup(desk.get(f"/desk/stories/{draft_id}")).select(".story-actions button")]
-    assert buttons == ["Preview", "Update"]
+    assert buttons == ["Preview", "Update", "Unpublish"]
 
 
 def test_an_update_shows_at_once_and_a_changed_slug_redirects_from_the_old_one(app, desk, client):

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from portal.models import Kind, Status
+from portal.extensions import db
+from portal.models import Article, Kind, Status
 
 from ..helpers import soup, story_ids
 
@@ -91,12 +92,21 @@ def test_unknown_article_is_404(client, story, path):
     assert soup(response).select_one("h1").get_text() == "We couldn’t find that page"
 
 
-def test_draft_and_unpublished_stories_are_404(client, factory):
+def test_a_draft_is_404_and_a_withdrawn_story_410_saying_why(app, client, factory):
     draft = factory.story("Embargoed story", status=Status.draft)
     assert client.get(f"/articles/{draft.id}/{draft.slug}").status_code == 404
     pulled = factory.story("Pulled story")
-    factory.set_status(pulled.id, Status.draft)
-    assert client.get(f"/articles/{pulled.id}/{pulled.slug}").status_code == 404
+    with app.app_context():
+        from portal.news import operations
+
+        operations.unpublish(db.session.get(Article, pulled.id), "It named the wrong company.")
+        db.session.commit()
+    response = client.get(f"/articles/{pulled.id}/{pulled.slug}")
+    assert response.status_code == 410
+    page = soup(response)
+    assert page.select_one("h1").get_text() == "This story is no longer published"
+    assert page.select_one(".withdrawn-note").get_text() == "It named the wrong company."
+    assert page.select_one('meta[name="robots"]')["content"] == "noindex"
 
 
 def test_head_has_title_description_canonical_and_open_graph(client, story):

@@ -152,7 +152,8 @@ def test_unknown_or_unpublished_articles_get_404(client, factory):
     for article_id in (999999, draft.id, pulled.id):
         for kind in ("svg", "png"):
             assert client.get(f"/articles/{article_id}/qr.{kind}").status_code == 404
-    assert client.get(f"/articles/{pulled.id}/qr.gif").status_code == 404
+    # Not a QR route: the story's address with another slug, and the story is withdrawn.
+    assert client.get(f"/articles/{pulled.id}/qr.gif").status_code == 410
 
 
 # ---- caching and embedding -----------------------------------------------------------

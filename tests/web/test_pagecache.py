@@ -44,7 +44,7 @@ def test_every_publication_update_and_withdrawal_is_on_the_next_request(client, 
     assert titles(client.get("/")) == ["Fresh story, corrected", "Kept story"]
     factory.set_status(kept.id, None)
     assert titles(client.get("/")) == ["Fresh story, corrected"]
-    assert client.get(f"/articles/{kept.id}/{kept.slug}").status_code == 404
+    assert client.get(f"/articles/{kept.id}/{kept.slug}").status_code == 410  # withdrawn
 
 
 def test_changes_to_sections_and_reporters_move_the_version_on(app, factory):
