@@ -241,8 +241,11 @@ def test_readers_never_see_or_change_each_others_bookmarks(app, user, make_user,
     assert button(bob.get("/"), mine.id)["aria-pressed"] == "false"
 
 
-def test_unpublished_stories_drop_off_the_bookmarks_page(app, reader, user, factory):
+def test_a_story_unpublished_since_is_marked_removed_on_the_bookmarks_page(app, reader, user, factory):
     story = factory.story()
     toggle(reader, story.id, "save")
-    factory.set_status(story.id, Status.draft)
-    assert story_ids(reader.get("/bookmarks")) == []
+    factory.set_status(story.id, Status.draft)  # withdrawn through the publishing path
+    row = soup(reader.get("/bookmarks")).select_one(f"#story-{story.id}")
+    assert "bookmark-withdrawn" in row["class"]
+    assert row.select_one(".bookmark-removed-note").get_text(" ", strip=True).startswith("Removed from the site:")
+    assert row.select_one("button")["aria-pressed"] == "true"  # still saved, until the reader drops it
