@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -35,6 +35,10 @@ class StoryForm(Form):
     reporter_1 = SelectField("First reporter")
     reporter_2 = SelectField("Second reporter")
     reporter_3 = SelectField("Third reporter")
+    # A published story's form always has these: a change to what readers read is corrected in public.
+    correction_note = TextAreaField("Correction note", filters=[stripped], validators=[Optional(), Length(max=1000)],
+                                    description="What was wrong and what it says now. Readers see it under the story.")
+    minor_edit = BooleanField("Minor edit (typo, no public note)")
     # Shown on a published story's form; Unpublish needs it (readers see it on the story's page).
     unpublish_reason = TextAreaField("Reason for unpublishing (shown to readers)", filters=[stripped],
                                      validators=[Optional(), Length(max=1000)])

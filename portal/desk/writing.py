@@ -83,6 +83,12 @@ def _changed_fields(article: Article, form: StoryForm) -> list[str]:
     return [FIELD_NAMES[name] for name, value in current.items() if (form[name].data or "") != (value or "")]
 
 
+def _reads_differently(article: Article, form: StoryForm) -> bool:
+    """Whether the save changes what readers read: the headline, the summary or the body."""
+    return (form.title.data != article.title or (form.summary.data or "") != (article.summary or "")
+            or (form.body.data or "") != (article.body_source if article.body_source is not None else article.body))
+
+
 def _apply(article: Article, form: StoryForm) -> None:
     article.title, article.summary = form.title.data, form.summary.data or ""
     article.body_source = form.body.data or ""
@@ -141,6 +147,10 @@ def _save(article: Article | None):
         return _page(form, article, status=400)
     if not form.validate_on_submit():
         return _page(form, article, status=400)
+    correcting = action in ("update", "unpublish") and _reads_differently(article, form)
+    if correcting and not form.minor_edit.data and not form.correction_note.data:
+        form.correction_note.errors = ["Say what was corrected (readers see it), or tick Minor edit for a typo."]
+        return _page(form, article, status=400)
     if action == "preview":
         html, _text = markdown.render(form.body.data or "")
         return _page(form, article, preview={"title": form.title.data, "summary": form.summary.data, "body_html": html})
@@ -157,6 +167,9 @@ def _save(article: Article | None):
         elif action == "unpublish":
             operations.unpublish(article, form.unpublish_reason.data)
             audit.record(current_user, "unpublished", f"story {article.id} {article.title}", form.unpublish_reason.data)
+        elif form.correction_note.data and not form.minor_edit.data:
+            operations.correct(article, form.correction_note.data)
+            audit.record(current_user, "corrected", f"story {article.id} {article.title}", form.correction_note.data)
         else:
             operations.update(article)
         db.session.commit()

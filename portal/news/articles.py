@@ -7,7 +7,13 @@ from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
 from .marks import reader_state
 from .models import Article
-from .queries import get_published_article, get_withdrawn_article, newest_stories, published_stories
+from .queries import (
+    corrections_of,
+    get_published_article,
+    get_withdrawn_article,
+    newest_stories,
+    published_stories,
+)
 from .share import embed_html, share_url
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -37,6 +43,7 @@ def show(article_id, slug):
         more=more,
         canonical=canonical,
         json_ld=news_article_json_ld(article, canonical),
+        corrections=corrections_of(article),
         share_url=share_url(article),
         embed_html=embed_html(article),
         saved_ids=reader.saved_ids,
@@ -56,7 +63,7 @@ def news_article_json_ld(article: Article, canonical: str) -> dict:
         "url": canonical,
         "mainEntityOfPage": canonical,
         "datePublished": iso(article.published_at),
-        "dateModified": iso(article.updated_at),
+        "dateModified": iso(article.modified_at),
         "articleSection": article.section.name,
         "author": [
             {"@type": "Person", "name": a.name, "url": absolute_url("feed.author", slug=a.slug)}

@@ -81,7 +81,10 @@ class Article(db.Model):
     status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
     # When the story was published on this site; it orders the feed and never changes on edits.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Any change to the row (the desk's "newest change first"); readers see corrected_at instead.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When a correction was last made in public (a Correction with its note); minor edits leave it.
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     section: Mapped[Section] = relationship(lazy="raise")
     bylines: Mapped[list[ArticleAuthor]] = relationship(
@@ -111,6 +114,11 @@ class Article(db.Model):
         return {"article_id": self.id, "slug": self.slug}
 
     @property
+    def modified_at(self) -> datetime | None:
+        """What readers, feeds and search engines are told of as the story's last change."""
+        return self.corrected_at or self.published_at
+
+    @property
     def is_published(self) -> bool:
         return self.status is Status.published
 
@@ -119,3 +127,13 @@ class Article(db.Model):
 
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+
+class Correction(db.Model):
+    """A correction made in public: the note readers see in the story's corrections log."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text)

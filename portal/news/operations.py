@@ -12,7 +12,7 @@ from sqlalchemy import insert, text
 from ..extensions import db
 from ..signals import send_after_commit, story_published, story_unpublished, story_updated
 from ..web.timestamps import utcnow
-from .models import Article, ArticleAuthor, Status
+from .models import Article, ArticleAuthor, Correction, Status
 
 
 def publish(article: Article, at: datetime | None = None) -> Article:
@@ -43,6 +43,15 @@ def update(article: Article) -> Article:
     if article.is_published:
         send_after_commit(story_updated, [article.id])
     return article
+
+
+def correct(article: Article, note: str) -> Article:
+    """Record changes made to a published story as a correction in public: the note goes on its
+    corrections log and the story shows "Updated" from now (feeds and the sitemap follow)."""
+    now = utcnow()
+    article.corrected_at = now
+    db.session.add(Correction(article_id=article.id, at=now, note=note.strip()))
+    return update(article)
 
 
 def unpublish(article: Article, reason: str = "") -> Article:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..web.ids import is_id
-from .models import Article, ArticleAuthor, Author, Kind, Section, Status
+from .models import Article, ArticleAuthor, Author, Correction, Kind, Section, Status
 
 
 def _with_listing_data(stmt):
@@ -208,6 +208,13 @@ def get_published_article(article_id: int) -> Article | None:
         select(Article).where(Article.id == article_id, Article.status == Status.published)
     )
     return db.session.scalars(stmt).unique().one_or_none()
+
+
+def corrections_of(article: Article) -> list[Correction]:
+    """The story's corrections log, oldest first (no query for a story never corrected)."""
+    if article.corrected_at is None:
+        return []
+    return list(db.session.scalars(select(Correction).where(Correction.article_id == article.id).order_by(Correction.at)))
 
 
 def get_withdrawn_article(article_id: int) -> Article | None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, current_app, make_response, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..web.pagecache import reader_page
@@ -74,13 +74,13 @@ def stories_feed(story_list: StoryList):
     """The newest stories of a list as an Atom feed, titled with the list's name and the site's."""
     site = current_app.config["SITE_NAME"]
     stories = newest_stories(story_list.stories, FEED_ENTRIES)
-    updated = max((s.updated_at for s in stories), default=datetime.now(UTC))
+    updated = max((s.modified_at for s in stories), default=datetime.now(UTC))
     title = f"{story_list.heading} · {site}" if story_list.heading else site
     feed = new_atom_feed(title, absolute_url(story_list.feed_endpoint, **story_list.values),
                          absolute_url(story_list.endpoint, **story_list.values), updated)
     feed.subtitle(xml_text(f"The latest stories from {site}"))
     for story in stories:
-        add_article_entry(feed, story, story.updated_at)
+        add_article_entry(feed, story, story.modified_at)
     return atom_response(feed.atom_str(pretty=True))
 
 
@@ -107,7 +107,9 @@ def author_feed(slug):
 def sitemap():
     """The front page, every section and reporter, and the newest stories with their dates."""
     stories = db.session.execute(
-        published_stories().with_only_columns(Article.id, Article.slug, Article.updated_at).limit(SITEMAP_STORIES)
+        published_stories().with_only_columns(Article.id, Article.slug,
+                                              func.coalesce(Article.corrected_at, Article.published_at))
+        .limit(SITEMAP_STORIES)
     ).all()
     pages = [(absolute_url("feed.index"), None)]
     pages += [(absolute_url("feed.section", slug=slug), None)

@@ -13,7 +13,8 @@ from .conftest import post_story, story_id
 
 def form_post(desk, article_id, **fields):
     page = soup(desk.get(f"/desk/stories/{article_id}"))
-    data = {field["name"]: field.get("value", "") for field in page.select(".story-form input")}
+    data = {field["name"]: field.get("value", "") for field in page.select(".story-form input")
+            if field.get("type") != "checkbox" or field.has_attr("checked")}  # as a browser sends it
     data.update({area["name"]: area.get_text().removeprefix("\r\n") for area in page.select(".story-form textarea")})
     data.update({sel["name"]: (sel.select_one("option[selected]") or sel.select_one("option"))["value"]
                  for sel in page.select(".story-form select")})

@@ -77,7 +77,8 @@ def test_an_update_shows_at_once_and_a_changed_slug_redirects_from_the_old_one(a
     published = story_id(post_story(desk, action="publish"))
     revision = soup(desk.get(f"/desk/stories/{published}")).select_one("input[name=revision]")["value"]
     response = post_story(desk, f"/desk/stories/{published}", action="update", revision=revision,
-                          title="Chipmaker opens two fabs", slug="two-fabs")
+                          title="Chipmaker opens two fabs", slug="two-fabs",
+                          correction_note="The headline said one fab; the company is opening two.")
     assert response.status_code == 303
     assert soup(client.get("/")).select_one(f"#story-{published} .story-title").get_text(strip=True) == \
         "Chipmaker opens two fabs"
@@ -138,9 +139,10 @@ def test_a_stale_form_is_refused_and_keeps_the_editors_text(app, desk, signed_in
     other = signed_in("editor", "other@example.com")
     token = csrf_token_from(other.get(f"/desk/stories/{published}"))
     assert other.post(f"/desk/stories/{published}", data={
-        "csrf_token": token, **story_data(desk, action="update", revision=revision, title="Their headline")}).status_code == 303
+        "csrf_token": token, **story_data(desk, action="update", revision=revision, title="Their headline",
+                                          minor_edit="y")}).status_code == 303
     response = post_story(desk, f"/desk/stories/{published}", action="update", revision=revision,
-                          body="My long correction, typed for an hour.")
+                          body="My long correction, typed for an hour.", correction_note="Fixed the figures.")
     assert response.status_code == 409
     page = soup(response)
     message = page.select_one(".form-errors").get_text(" ", strip=True)
