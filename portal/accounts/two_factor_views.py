@@ -92,9 +92,7 @@ def new_recovery_codes():
     form = CodeForm(prefix="renew")
     if not current_user.uses_two_factor:
         abort(409, description="Turn on two-step sign-in first.")
-    if not form.validate_on_submit() or not two_factor.check_code(current_user, form.code.data):
-        db.session.rollback()
-        form.code.errors = ["That code isn’t right. New recovery codes need a code from your app."]
+    if _code_refused(form, "New recovery codes need"):
         return _setup_page(renew_form=form, status=400)
     codes = two_factor.new_recovery_codes(current_user)
     db.session.commit()
@@ -107,14 +105,21 @@ def turn_off():
     form = CodeForm(prefix="off")
     if not current_user.uses_two_factor:
         return redirect(url_for("two_factor.setup"), code=303)
-    if not form.validate_on_submit() or not two_factor.check_code(current_user, form.code.data):
-        db.session.rollback()
-        form.code.errors = ["That code isn’t right. Turning two-step sign-in off needs a code from your app."]
+    if _code_refused(form, "Turning two-step sign-in off needs"):
         return _setup_page(off_form=form, status=400)
     two_factor.turn_off(current_user)
     db.session.commit()
     flash("Two-step sign-in is off. Your password alone signs you in now.")
     return redirect(url_for("auth.account"), code=303)
+
+
+def _code_refused(form: CodeForm, what_needs_it: str) -> bool:
+    """Whether the form's code is not a right one for this account (its error then says so)."""
+    if form.validate_on_submit() and two_factor.check_code(current_user, form.code.data):
+        return False
+    db.session.rollback()
+    form.code.errors = [f"That code isn’t right. {what_needs_it} a code from your app."]
+    return True
 
 
 def _recovery_codes_page(codes: list[str]):
