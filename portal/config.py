@@ -78,6 +78,7 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "REGISTER_LIMIT_PER_ADDRESS": "10 per hour",
+    "ERROR_REPORT_LIMIT_PER_ADDRESS": "5 per hour",  # "Report an error" forms sent from one address
     "PASSWORD_RESET_LIMIT_PER_ADDRESS": "5 per 15 minutes",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
     # Host names this site answers to (Flask's TRUSTED_HOSTS), e.g. ["news.example.com"].

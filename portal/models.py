@@ -5,7 +5,7 @@ module, never this one."""
 from .accounts.models import Role, User, UserSession, normalise_email, user_by_email, user_by_feed_token
 from .bookmarks.models import Bookmark
 from .desk.models import AuditEntry
-from .news.models import Article, ArticleAuthor, Author, Correction, Kind, Section, Status
+from .news.models import Article, ArticleAuthor, Author, Correction, ErrorReport, Kind, Section, Status
 from .news.version import ContentVersion
 from .web.slugs import slugify
 from .web.timestamps import UTCDateTime, utcnow
@@ -18,6 +18,7 @@ __all__ = [
     "Bookmark",
     "ContentVersion",
     "Correction",
+    "ErrorReport",
     "Kind",
     "Role",
     "Section",

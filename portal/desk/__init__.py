@@ -1,7 +1,7 @@
 """The editor's desk: who may use it, the stories list, writing and publishing, roles, the audit log."""
 
 from ..accounts.auth import signed_in_through_form
-from . import audit, staff, stories, writing  # noqa: F401  (each adds its routes to the blueprint)
+from . import audit, reports, staff, stories, writing  # noqa: F401  (each adds its routes to the blueprint)
 from .blueprint import bp
 
 

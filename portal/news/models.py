@@ -137,3 +137,19 @@ class Correction(db.Model):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text)
+
+
+class ErrorReport(db.Model):
+    """A reader's report of an error in a story ("Report an error"), listed on the desk."""
+
+    __tablename__ = "error_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+    # Only when the reader wants a reply.
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    article: Mapped[Article] = relationship(lazy="raise")
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -50,7 +50,8 @@ def page_token(client) -> str:
 def test_the_routes_checked_are_the_desks_routes(app):
     endpoints = {endpoint for endpoint, _method, _url in desk_routes(app)}
     assert endpoints == {"desk.index", "desk.audit", "desk.staff", "desk.grant_role", "desk.set_role",
-                         "desk.new_story", "desk.create_story", "desk.edit_story", "desk.save_story", "desk.preview"}
+                         "desk.new_story", "desk.create_story", "desk.edit_story", "desk.save_story", "desk.preview",
+                         "desk.error_reports"}
 
 
 def test_a_stranger_is_sent_to_sign_in_and_back(app, client):
@@ -82,7 +83,7 @@ def test_an_editor_opens_the_desk_but_not_the_admin_pages(app, signed_in):
         if endpoint in ADMIN_ONLY:
             assert ask(editor, method, url).status_code == 403, (endpoint, method)
     page = soup(editor.get("/desk"))
-    assert [a.get_text() for a in page.select(".desk-nav a")] == ["Stories"]
+    assert [a.get_text() for a in page.select(".desk-nav a")] == ["Stories", "Error reports"]
 
 
 @pytest.mark.parametrize("path", ["/desk", "/desk/staff", "/desk/audit"])
@@ -90,7 +91,8 @@ def test_an_admin_opens_every_desk_page(signed_in, path):
     admin = signed_in("admin")
     response = admin.get(path)
     assert response.status_code == 200
-    assert [a.get_text() for a in soup(response).select(".desk-nav a")] == ["Stories", "Staff and roles", "Audit log"]
+    assert [a.get_text() for a in soup(response).select(".desk-nav a")] == \
+        ["Stories", "Error reports", "Staff and roles", "Audit log"]
     assert response.headers["Cache-Control"] == "private, no-cache"
 
 
