@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 from ..accounts.models import User
 from ..extensions import db
 from ..news.models import Article, ArticleAuthor, Status
+from ..web.paging import page_of
 from ..web.timestamps import UTCDateTime, utcnow
 
 
@@ -51,8 +52,7 @@ def bookmarks_after(user: User, after_id: int | None, limit: int) -> tuple[list[
     stmt = saved_stories(user, with_withdrawn=True)
     if after_id is not None:
         stmt = stmt.where(Bookmark.id < after_id)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return page_of(stmt, limit)
 
 
 def saved_stories(user: User, with_withdrawn: bool = False):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..extensions import db
 from ..web.ids import id_arg
+from ..web.paging import page_of
 from .blueprint import admin_only, bp
 from .models import AuditEntry
 
@@ -32,8 +33,7 @@ def entries_before(before_id: int | None, limit: int) -> tuple[list[AuditEntry],
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
     if before_id is not None:
         stmt = stmt.where(AuditEntry.id < before_id)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return page_of(stmt, limit)
 
 
 @bp.get("/audit")

@@ -4,9 +4,9 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
 from ..news.models import ErrorReport
 from ..web.ids import id_arg
+from ..web.paging import page_of
 from .blueprint import bp
 
 PAGE_SIZE = 50
@@ -16,8 +16,7 @@ def reports_before(before_id: int | None, limit: int) -> tuple[list[ErrorReport]
     stmt = select(ErrorReport).options(joinedload(ErrorReport.article)).order_by(ErrorReport.id.desc())
     if before_id is not None:
         stmt = stmt.where(ErrorReport.id < before_id)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return page_of(stmt, limit)
 
 
 @bp.get("/reports")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..extensions import db
 from ..news.models import Article, ArticleAuthor, Author, Section, Status
 from ..web.ids import id_arg
+from ..web.paging import page_of
 from .blueprint import bp
 
 PAGE_SIZE = 50
@@ -35,8 +36,7 @@ def stories_after(after: int | None, limit: int, *, section_id=None, author_id=N
     if after is not None:
         changed_at = select(_cursor.updated_at).where(_cursor.id == after).scalar_subquery()
         stmt = stmt.where(desk_position() < tuple_(changed_at, after))
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+    return page_of(stmt, limit)
 
 
 def _filter_choice(name: str, options: dict):

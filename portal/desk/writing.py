@@ -42,13 +42,11 @@ def _story(article_id: int) -> Article:
 
 
 def _form_for(article: Article | None) -> StoryForm:
-    if request.method == "POST":
-        return StoryForm().offer(*_choices())
-    if article is None:
+    if request.method == "POST" or article is None:
         return StoryForm().offer(*_choices())
     form = StoryForm(
         title=article.title, slug=article.slug, summary=article.summary,
-        body=article.body_source if article.body_source is not None else article.body,
+        body=article.editable_body,
         kind=article.kind.value, source_name=article.source_name, source_url=article.source_url,
         section=str(article.section_id), revision=str(article.revision),
     )
@@ -79,14 +77,14 @@ def unique_slug(wanted: str, article_id: int | None) -> str:
 
 def _changed_fields(article: Article, form: StoryForm) -> list[str]:
     current = {"title": article.title, "summary": article.summary, "slug": article.slug,
-               "body": article.body_source if article.body_source is not None else article.body}
+               "body": article.editable_body}
     return [FIELD_NAMES[name] for name, value in current.items() if (form[name].data or "") != (value or "")]
 
 
 def _reads_differently(article: Article, form: StoryForm) -> bool:
     """Whether the save changes what readers read: the headline, the summary or the body."""
     return (form.title.data != article.title or (form.summary.data or "") != (article.summary or "")
-            or (form.body.data or "") != (article.body_source if article.body_source is not None else article.body))
+            or (form.body.data or "") != article.editable_body)
 
 
 def _apply(article: Article, form: StoryForm) -> None:

@@ -114,6 +114,11 @@ class Article(db.Model):
         return {"article_id": self.id, "slug": self.slug}
 
     @property
+    def editable_body(self) -> str:
+        """The body as an editor edits it: the Markdown, or the plain text of a story that came so."""
+        return self.body_source if self.body_source is not None else self.body
+
+    @property
     def modified_at(self) -> datetime | None:
         """What readers, feeds and search engines are told of as the story's last change."""
         return self.corrected_at or self.published_at

@@ -44,7 +44,7 @@ class RowAroundSlot:
 def story_rows(stories, reader: ReaderState, return_to, heading_level: int = 2) -> list[Markup]:
     """The rows of these stories (ListedStory or Article) for this reader, in order;
     `return_to(story_id)` is where each row's Save button comes back to."""
-    prefix = f"{content_version()}:{request.script_root}:h{heading_level}"
+    prefix = _key_prefix(heading_level)
     if reader.signed_in:
         return _rows_for_reader(stories, reader, return_to, prefix, heading_level)
     return _anonymous_rows(stories, return_to, prefix, heading_level)
@@ -75,7 +75,7 @@ def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[
 def marked_rows(stories, heading_level: int = 2) -> list[Markup]:
     """The rows of these stories for any signed-in reader, with `slot_marker(story.id)` where the
     reader's slot goes (portal.news.kept_lists fills it)."""
-    prefix = f"{content_version()}:{request.script_root}:h{heading_level}"
+    prefix = _key_prefix(heading_level)
     return [row.before + slot_marker(story.id) + row.after
             for story, row in zip(stories, _rows_around_slot(stories, prefix, heading_level))]
 
@@ -103,6 +103,10 @@ def _rows_around_slot(stories, prefix, heading_level) -> list[RowAroundSlot]:
                 around[index] = RowAroundSlot(before, after)
                 store.set(keys[index], around[index])
     return around
+
+
+def _key_prefix(heading_level: int) -> str:
+    return f"{content_version()}:{request.script_root}:h{heading_level}"
 
 
 def _store() -> LocalCache:
