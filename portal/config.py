@@ -100,6 +100,13 @@ DEFAULTS = {
     "WIRE_AUTHOR_NAME": "Wire Desk",  # signs imported roundups; created when first needed
     "WIRE_AUTHOR_EMAIL": None,  # None: wire@ the PUBLIC_URL's host (or example.com)
     "IMPORT_SECTION": "business-tech",  # slug of the roundups' section (else the first section)
+    # The desk's lead images (portal.media): kept in instance/media and served by the app under
+    # /media/ by default; with MEDIA_BUCKET, put in that S3-compatible bucket (credentials through
+    # boto3's own chain: environment, ~/.aws, instance role) and served from MEDIA_URL, e.g. the
+    # bucket's public address or a CDN in front of it.
+    "MEDIA_BUCKET": None,
+    "MEDIA_BUCKET_ENDPOINT": None,  # the S3 API's address for a non-AWS bucket (MinIO, R2, ...)
+    "MEDIA_URL": None,  # None: /media/ on this site
     # The largest request body, in bytes (werkzeug answers 413): the site's forms are small.
     "MAX_CONTENT_LENGTH": 64 * 1024,
 }
