@@ -21,11 +21,15 @@ $(VENV)/.test: pyproject.toml $(VENV)/.runtime
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Scheduled stories are published by `portal publish-due`, run here once a minute beside the
+# server and stopped with it (a deployment runs it from a timer instead: docs/deploy.md).
+WITH_SCHEDULE = $(FLASK) portal publish-due --every 60 & schedule=$$!; trap 'kill $$schedule 2>/dev/null' EXIT INT TERM;
+
 run: $(VENV)/.runtime
 	$(FLASK) portal init-db
 	$(FLASK) portal demo
 	@echo "Serving the portal on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(WITH_SCHEDULE) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production mode under gunicorn (gunicorn.conf.py); needs PORTAL_SECRET_KEY, PORTAL_PUBLIC_URL
 # (or PORTAL_TRUSTED_HOSTS) and usually PORTAL_SQLALCHEMY_DATABASE_URI: see docs/deploy.md.
@@ -33,7 +37,7 @@ run: $(VENV)/.runtime
 # buffers requests in front (docs/deploy.md), never readers straight onto gunicorn.
 serve: $(VENV)/.runtime
 	PORTAL_ENV=production $(FLASK) portal init-db
-	PORTAL_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	export PORTAL_ENV=production; $(WITH_SCHEDULE) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 chromium:

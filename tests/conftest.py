@@ -189,7 +189,7 @@ class StoryFactory:
 
     def story(self, title=None, *, section=None, authors=None, published_at=None, minutes_ago=None,
               status=Status.published, kind=Kind.news, summary="A short summary.",
-              body="First paragraph.\n\nSecond paragraph.", source_name=None, source_url=None):
+              body="First paragraph.\n\nSecond paragraph.", source_name=None, source_url=None, publish_at=None):
         self.count += 1
         title = title or f"Story number {self.count}"
         section = section or self._default_section()
@@ -206,6 +206,8 @@ class StoryFactory:
             # The same path as every other publisher's (portal.news.operations).
             if status is Status.published:
                 operations.publish(article)
+            elif status is Status.scheduled:
+                operations.schedule(article, publish_at or utcnow() + timedelta(hours=1))
             else:
                 operations.save_draft(article)
             db.session.commit()

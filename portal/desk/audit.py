@@ -13,10 +13,15 @@ from .models import AuditEntry
 PAGE_SIZE = 50
 
 
-def record(actor: User, action: str, subject: str, detail: str = "") -> AuditEntry:
-    """Add an entry for something `actor` did. Flushes; the caller commits it with the change."""
-    entry = AuditEntry(actor_id=actor.id, actor_email=actor.email, action=action, subject=subject,
-                       detail=detail[:1000])
+# Who the log names for what no one did at that moment: the scheduled publication of a story.
+SCHEDULER = "publish-due"
+
+
+def record(actor: User | None, action: str, subject: str, detail: str = "") -> AuditEntry:
+    """Add an entry for something `actor` did (None: `portal publish-due`, for a story an editor
+    scheduled). Flushes; the caller commits it with the change."""
+    entry = AuditEntry(actor_id=actor and actor.id, actor_email=actor.email if actor else SCHEDULER,
+                       action=action, subject=subject, detail=detail[:1000])
     db.session.add(entry)
     db.session.flush()
     return entry

@@ -1,8 +1,8 @@
-"""What the desk keeps of its own: the audit log."""
+"""What the desk keeps of its own: the audit log and each story's revisions."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -24,3 +24,21 @@ class AuditEntry(db.Model):
 
     # Ids grow with time, so the id alone pages the log; never reused, so a link to an entry holds.
     __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class StoryRevision(db.Model):
+    """A story as one save left it (who, when, which button), for the desk's history and its diff
+    with the save before."""
+
+    __tablename__ = "story_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    editor_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_story_revisions_article", "article_id", "id"), {"sqlite_autoincrement": True})

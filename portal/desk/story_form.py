@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -35,6 +35,13 @@ class StoryForm(Form):
     reporter_1 = SelectField("First reporter")
     reporter_2 = SelectField("Second reporter")
     reporter_3 = SelectField("Third reporter")
+    # In the newsroom's time zone (PORTAL_TIMEZONE), as the form says beside it; portal.desk.writing
+    # turns it into a moment. Only Schedule uses it.
+    publish_at = DateTimeLocalField("Publish at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                    validators=[Optional()])
+    # Above the front page's list for 24 hours, from Publish or Update.
+    top_story = BooleanField("Top story on the front page (for 24 hours)",
+                             description="From Publish or Update, in place of the top story shown now.")
     # A published story's form always has these: a change to what readers read is corrected in public.
     correction_note = TextAreaField("Correction note", filters=[stripped], validators=[Optional(), Length(max=1000)],
                                     description="What was wrong and what it says now. Readers see it under the story.")

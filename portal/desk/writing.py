@@ -7,7 +7,7 @@ changed, and the editor's text stays in the form. The check is also in the UPDAT
 revision is SQLAlchemy's version counter), so two saves racing cannot both land.
 """
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,13 +17,18 @@ from ..extensions import db
 from ..news import operations
 from ..news.models import Article, ArticleAuthor, Author, Kind, Section
 from ..web.slugs import slugify
-from . import audit, markdown
+from ..web.timestamps import NoSuchLocalTime, from_local_time, to_local_time, utcnow
+from . import audit, markdown, revisions
 from .blueprint import bp
 from .story_form import REPORTER_FIELDS, StoryForm
 
 # What each state of a story allows (a withdrawn story may be published again, at its old place).
 ACTIONS_OF_PUBLISHED = {"preview", "update", "unpublish"}
-ACTIONS_OF_UNPUBLISHED = {"preview", "draft", "publish"}
+ACTIONS_OF_UNPUBLISHED = {"preview", "draft", "publish", "schedule"}
+# How each save is named in the story's revisions and in the message after it.
+SAVED_AS = {"publish": ("published", "Published."), "draft": ("draft", "Draft saved."),
+            "update": ("update", "Updated."), "unpublish": ("unpublished", "Unpublished: its page now says why."),
+            "schedule": ("scheduled", "Scheduled.")}
 # What each field is called in "changed since you opened it".
 FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug": "Slug"}
 
@@ -42,17 +47,25 @@ def _story(article_id: int) -> Article:
 
 
 def _form_for(article: Article | None) -> StoryForm:
+    form = _filled_form(article).offer(*_choices())
+    form.publish_at.description = (f"{current_app.config['TIMEZONE']} time. Only Schedule uses it: the story is "
+                                   "published within a minute of it, and dated when that happens.")
+    return form
+
+
+def _filled_form(article: Article | None) -> StoryForm:
     if request.method == "POST" or article is None:
-        return StoryForm().offer(*_choices())
+        return StoryForm()
     form = StoryForm(
         title=article.title, slug=article.slug, summary=article.summary,
         body=article.editable_body,
         kind=article.kind.value, source_name=article.source_name, source_url=article.source_url,
-        section=str(article.section_id), revision=str(article.revision),
+        section=str(article.section_id), revision=str(article.revision), top_story=article.top_until is not None,
+        publish_at=article.publish_at and to_local_time(article.publish_at, current_app.config["TZINFO"]),
     )
     for name, author in zip(REPORTER_FIELDS, article.authors, strict=False):
         form[name].data = str(author.id)
-    return form.offer(*_choices())
+    return form
 
 
 def _page(form: StoryForm, article: Article | None, preview=None, status=200):
@@ -152,6 +165,11 @@ def _save(article: Article | None):
     if action == "preview":
         html, _text = markdown.render(form.body.data or "")
         return _page(form, article, preview={"title": form.title.data, "summary": form.summary.data, "body_html": html})
+    publish_at = None
+    if action == "schedule":
+        publish_at = _publish_at(form)
+        if publish_at is None:
+            return _page(form, article, status=400)
     if article is not None and form.revision.data != str(article.revision):
         return _stale(form, article)
     article = article or Article()
@@ -160,6 +178,9 @@ def _save(article: Article | None):
         if action == "publish":
             operations.publish(article)
             audit.record(current_user, "published", f"story {article.id} {article.title}")
+        elif action == "schedule":
+            operations.schedule(article, publish_at)
+            audit.record(current_user, "scheduled", f"story {article.id} {article.title}", f"for {publish_at:%Y-%m-%d %H:%M} UTC")
         elif action == "draft":
             operations.save_draft(article)
         elif action == "unpublish":
@@ -170,13 +191,42 @@ def _save(article: Article | None):
             audit.record(current_user, "corrected", f"story {article.id} {article.title}", form.correction_note.data)
         else:
             operations.update(article)
+        if action in ("publish", "update"):
+            _set_top_story(article, form.top_story.data)
+        saved_as, message = SAVED_AS[action]
+        revisions.keep(article, current_user, saved_as)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         return _stale(form, _story(article.id))
-    flash({"publish": "Published.", "draft": "Draft saved.", "update": "Updated.",
-           "unpublish": "Unpublished: its page now says why."}[action])
+    flash(message)
     return redirect(url_for("desk.edit_story", article_id=article.id), code=303)
+
+
+def _publish_at(form: StoryForm):
+    """The moment Publish at names, for Schedule; None with the field's error set."""
+    zone = current_app.config["TZINFO"]
+    if form.publish_at.data is None:
+        form.publish_at.errors = [f"Give the date and time to publish it ({zone} time)."]
+        return None
+    try:
+        moment = from_local_time(form.publish_at.data, zone)
+    except NoSuchLocalTime:
+        form.publish_at.errors = [(f"{form.publish_at.data:%Y-%m-%d %H:%M} does not exist in {zone} "
+                                   "(the clocks skip it): choose another time.")]
+        return None
+    if moment <= utcnow():
+        form.publish_at.errors = ["That time has passed: choose a later one, or Publish now."]
+        return None
+    return moment
+
+
+def _set_top_story(article: Article, wanted: bool) -> None:
+    if wanted and article.top_until is None:
+        operations.make_top_story(article)
+        audit.record(current_user, "made top story", f"story {article.id} {article.title}")
+    elif not wanted and article.top_until is not None:
+        operations.end_top_story(article)
 
 
 def _stale(form: StoryForm, article: Article):

@@ -9,6 +9,7 @@ from .lists import StoryList, cursor_arg
 from .marks import reader_state
 from .queries import listing_after, listing_through
 from .rows import story_rows
+from .top_story import top_story_block
 
 bp = Blueprint("feed", __name__)
 
@@ -76,6 +77,7 @@ def _render_list(story_list: StoryList, after, through, rows):
         paged=after is not None,
         truncated=truncated,
         live_url=story_list.live_url("live.notice", newest) if from_the_top else None,
+        top_story=top_story_block() if from_the_top and story_list.is_front_page and not is_fragment_request() else None,
     )
     if is_fragment_request() and stories:
         # Keep the address bar on a URL that re-renders everything shown so far, without

@@ -70,6 +70,10 @@ class StoryList:
         return named.name if named else None
 
     @property
+    def is_front_page(self) -> bool:
+        return self.section is None and self.author is None
+
+    @property
     def is_live(self) -> bool:
         """Lists kept open to follow the news announce new stories; a reporter's page doesn't."""
         return self.author is None

@@ -4,7 +4,7 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -18,10 +18,12 @@ class Kind(enum.Enum):
 
 
 class Status(enum.Enum):
-    """Only published stories are shown to readers. An unpublished one was withdrawn after
+    """Only published stories are shown to readers. A scheduled one waits for `portal
+    publish-due` to publish it at its publish_at. An unpublished one was withdrawn after
     publication: its page says so (410, with the public reason) and bookmarks mark it removed."""
 
     draft = "draft"
+    scheduled = "scheduled"
     published = "published"
     unpublished = "unpublished"
 
@@ -81,6 +83,16 @@ class Article(db.Model):
     status: Mapped[Status] = mapped_column(Enum(Status, native_enum=False, length=16), default=Status.draft)
     # When the story was published on this site; it orders the feed and never changes on edits.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When `portal publish-due` may publish a scheduled story; what readers see follows status alone.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shown above the front page's list while set: the desk sets it for 24 hours, and publish-due
+    # clears it when they are over (through the publishing path, so cached pages follow at once).
+    top_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The lead image: the variants portal.media made of the upload (PreparedImage.as_record), its
+    # description for readers who don't see it, and the caption or credit shown under it.
+    lead_image: Mapped[dict | None] = mapped_column(JSON)
+    lead_image_alt: Mapped[str | None] = mapped_column(String(500))
+    lead_image_caption: Mapped[str | None] = mapped_column(String(500))
     # Any change to the row (the desk's "newest change first"); readers see corrected_at instead.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # When a correction was last made in public (a Correction with its note); minor edits leave it.
@@ -99,6 +111,8 @@ class Article(db.Model):
         # The feed's keyset queries: newest first overall, and per section.
         Index("ix_articles_feed", "status", "published_at", "id"),
         Index("ix_articles_section_feed", "section_id", "status", "published_at", "id"),
+        # publish-due's look for what is due.
+        Index("ix_articles_schedule", "status", "publish_at"),
         # Ids leave the server (URLs, share codes, bookmarks): SQLite must never hand a deleted
         # story's id to a new one (PostgreSQL's sequences never go back).
         {"sqlite_autoincrement": True},

@@ -5,9 +5,10 @@ Each operation changes rows, flushes and queues its signal (portal.signals); the
 once, and the signal goes out after that commit, never for a rolled-back one.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, text
+from sqlalchemy import update as update_rows
 
 from ..extensions import db
 from ..signals import send_after_commit, story_published, story_unpublished, story_updated
@@ -21,6 +22,7 @@ def publish(article: Article, at: datetime | None = None) -> Article:
     its old place, so cursors keep working and the live notice does not count it as new)."""
     article.status = Status.published
     article.unpublished_note = None
+    article.publish_at = None
     if article.published_at is None:
         article.published_at = at or utcnow()
     db.session.add(article)
@@ -30,11 +32,74 @@ def publish(article: Article, at: datetime | None = None) -> Article:
 
 
 def save_draft(article: Article) -> Article:
-    """Keep a story unpublished (new, or withdrawn before)."""
+    """Keep a story unpublished (new, scheduled or withdrawn before)."""
     article.status = Status.draft
+    article.publish_at = None
     db.session.add(article)
     db.session.flush()
     return article
+
+
+def schedule(article: Article, at: datetime) -> Article:
+    """Keep a story unpublished until `publish_due` runs at or after `at`: readers see nothing of
+    it before then, and its publication time will be that moment, not `at`."""
+    article.status = Status.scheduled
+    article.publish_at = at
+    db.session.add(article)
+    db.session.flush()
+    return article
+
+
+def publish_due(now: datetime | None = None) -> list[int]:
+    """Publish every scheduled story whose time has come, each exactly once: one conditional
+    UPDATE, so of two runs at once the second finds the rows no longer scheduled (PostgreSQL
+    makes it wait for the first's commit, then re-reads them). Returns the ids it published."""
+    now = now or utcnow()
+    published = list(db.session.scalars(
+        update_rows(Article)
+        .where(Article.status == Status.scheduled, Article.publish_at <= now)
+        .values(status=Status.published, publish_at=None, unpublished_note=None,
+                published_at=func.coalesce(Article.published_at, now), revision=Article.revision + 1)
+        .returning(Article.id)
+        .execution_options(synchronize_session=False)
+    ))
+    if published:
+        send_after_commit(story_published, published)
+    return published
+
+
+TOP_STORY_HOURS = 24
+
+
+def make_top_story(article: Article, now: datetime | None = None) -> Article:
+    """Show a published story above the front page's list for the next 24 hours, in place of
+    the one shown there now."""
+    now = now or utcnow()
+    _end_top_stories(Article.id != article.id)
+    article.top_until = now + timedelta(hours=TOP_STORY_HOURS)
+    return update(article)
+
+
+def end_top_story(article: Article) -> Article:
+    article.top_until = None
+    return update(article)
+
+
+def end_expired_top_stories(now: datetime | None = None) -> list[int]:
+    """Take down a top story whose 24 hours are over (publish-due runs it every minute): what
+    readers see changes here, through the publishing path, rather than by a page asking the clock."""
+    return _end_top_stories(Article.top_until <= (now or utcnow()))
+
+
+def _end_top_stories(condition) -> list[int]:
+    ended = list(db.session.scalars(
+        update_rows(Article).where(Article.top_until.is_not(None), condition)
+        .values(top_until=None, revision=Article.revision + 1)
+        .returning(Article.id).execution_options(synchronize_session=False)
+    ))
+    if ended:
+        send_after_commit(story_updated, ended)
+    return ended
 
 
 def update(article: Article) -> Article:

@@ -196,6 +196,12 @@ def newest_stories(base, limit: int) -> list[Article]:
     return list(db.session.scalars(_with_listing_data(base.limit(limit))).unique())
 
 
+def top_story() -> Article | None:
+    """The story the desk made the front page's top story, while it is published."""
+    stmt = select(Article).where(Article.top_until.is_not(None), Article.status == Status.published)
+    return next(iter(newest_stories(stmt, 1)), None)
+
+
 def has_any_story() -> bool:
     """Whether any story exists, published or not."""
     return db.session.scalar(select(Article.id).limit(1)) is not None

@@ -1,6 +1,7 @@
 import pytest
 
 from ..conftest import csrf_token_from, log_in
+from ..helpers import soup
 
 
 @pytest.fixture
@@ -41,3 +42,15 @@ def post_story(desk, url="/desk/stories/new", **fields):
 
 def story_id(response) -> int:
     return int(response.location.rsplit("/", 1)[1])
+
+
+def form_post(desk, article_id, **fields):
+    """Post the story's form as the desk shows it, with `fields` changed."""
+    page = soup(desk.get(f"/desk/stories/{article_id}"))
+    data = {field["name"]: field.get("value", "") for field in page.select(".story-form input")
+            if field.get("type") != "checkbox" or field.has_attr("checked")}  # as a browser sends it
+    data.update({area["name"]: area.get_text().removeprefix("\r\n") for area in page.select(".story-form textarea")})
+    data.update({sel["name"]: (sel.select_one("option[selected]") or sel.select_one("option"))["value"]
+                 for sel in page.select(".story-form select")})
+    data.update(fields)
+    return desk.post(f"/desk/stories/{article_id}", data=data)

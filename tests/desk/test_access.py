@@ -18,7 +18,8 @@ def desk_routes(app) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("desk."):
-            url = rule.rule.replace("<int:user_id>", "1").replace("<int:article_id>", "1")
+            url = (rule.rule.replace("<int:user_id>", "1").replace("<int:article_id>", "1")
+                   .replace("<int:revision_id>", "1"))
             routes += [(rule.endpoint, method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 
@@ -51,7 +52,7 @@ def test_the_routes_checked_are_the_desks_routes(app):
     endpoints = {endpoint for endpoint, _method, _url in desk_routes(app)}
     assert endpoints == {"desk.index", "desk.audit", "desk.staff", "desk.grant_role", "desk.set_role",
                          "desk.new_story", "desk.create_story", "desk.edit_story", "desk.save_story", "desk.preview",
-                         "desk.error_reports"}
+                         "desk.error_reports", "desk.story_revisions", "desk.story_revision"}
 
 
 def test_a_stranger_is_sent_to_sign_in_and_back(app, client):

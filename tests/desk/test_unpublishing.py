@@ -8,18 +8,7 @@ from portal.models import Article, AuditEntry, Status
 
 from ..conftest import csrf_token_from
 from ..helpers import soup
-from .conftest import post_story, story_id
-
-
-def form_post(desk, article_id, **fields):
-    page = soup(desk.get(f"/desk/stories/{article_id}"))
-    data = {field["name"]: field.get("value", "") for field in page.select(".story-form input")
-            if field.get("type") != "checkbox" or field.has_attr("checked")}  # as a browser sends it
-    data.update({area["name"]: area.get_text().removeprefix("\r\n") for area in page.select(".story-form textarea")})
-    data.update({sel["name"]: (sel.select_one("option[selected]") or sel.select_one("option"))["value"]
-                 for sel in page.select(".story-form select")})
-    data.update(fields)
-    return desk.post(f"/desk/stories/{article_id}", data=data)
+from .conftest import form_post, post_story, story_id
 
 
 def test_unpublishing_needs_a_reason_and_then_the_story_is_gone_but_explained(app, desk, client, reader, factory):
@@ -62,7 +51,7 @@ def test_a_withdrawn_story_published_again_goes_back_to_its_place_without_a_live
     newer = factory.story(title="A newer story", minutes_ago=0)
     form_post(desk, published, action="unpublish", unpublish_reason="Checking a figure.")
     buttons = [b.get_text() for b in soup(desk.get(f"/desk/stories/{published}")).select(".story-actions button")]
-    assert buttons == ["Preview", "Save draft", "Publish"]
+    assert buttons == ["Preview", "Save draft", "Publish", "Schedule"]
     assert form_post(desk, published, action="publish").status_code == 303
     with app.app_context():
         again = db.session.get(Article, published)

@@ -41,7 +41,7 @@ def test_the_form_has_the_fields_and_buttons_an_editor_expects(desk):
     assert labels[:8] == ["Headline", "Slug", "Summary", "Body", "Kind", "Source name", "Source URL", "Section"]
     assert page.select_one(".story-form legend").get_text() == "Reporters"
     assert page.select_one("textarea#body") is not None
-    assert [b.get_text() for b in page.select(".story-actions button")] == ["Preview", "Save draft", "Publish"]
+    assert [b.get_text() for b in page.select(".story-actions button")] == ["Preview", "Save draft", "Publish", "Schedule"]
     assert [o.get_text() for o in page.select("#kind option")] == ["News", "Analysis", "Roundup"]
     assert soup(desk.get("/desk")).select_one("a[href='/desk/stories/new']").get_text() == "New story"
 
