@@ -1,7 +1,7 @@
 """The site for feed readers and search engines: Atom feeds, the sitemap and robots.txt."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, current_app, make_response, render_template
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..web.pagecache import reader_page
+from ..web.timestamps import utcnow
 from ..web.urls import absolute_url
 from .lists import StoryList
 from .models import Article, Author, Section
@@ -122,12 +123,36 @@ def sitemap():
     return response
 
 
+# Google News reads stories of the last two days from its sitemap, at most 1,000 of them.
+NEWS_SITEMAP_WINDOW = timedelta(hours=48)
+NEWS_SITEMAP_STORIES = 1000
+
+
+@bp.get("/sitemap-news.xml")
+@reader_page(same_for_everyone=True)
+def news_sitemap():
+    """The stories published in the last 48 hours, with their titles (Google News' sitemap).
+    The window is the only time compared with now: it says which stories are recent, never
+    whether a story is shown."""
+    stories = db.session.execute(
+        published_stories().where(Article.published_at >= utcnow() - NEWS_SITEMAP_WINDOW)
+        .with_only_columns(Article.id, Article.slug, Article.title, Article.published_at)
+        .limit(NEWS_SITEMAP_STORIES)
+    ).all()
+    response = make_response(render_template(
+        "news/sitemap-news.xml",
+        stories=[(absolute_url("articles.show", article_id=i, slug=s), title, at) for i, s, title, at in stories]))
+    response.headers["Content-Type"] = "application/xml; charset=utf-8"
+    return response
+
+
 @bp.get("/robots.txt")
 @reader_page(same_for_everyone=True)
 def robots():
     private = ["/account", "/bookmarks", "/login", "/register", "/reset-password", "/search"]
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in private),
-             f"Sitemap: {absolute_url('syndication.sitemap')}", ""]
+             f"Sitemap: {absolute_url('syndication.sitemap')}",
+             f"Sitemap: {absolute_url('syndication.news_sitemap')}", ""]
     response = make_response("\n".join(lines))
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     return response

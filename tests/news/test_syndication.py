@@ -117,3 +117,25 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_private_pages_out(client):
     assert lines[0] == "User-agent: *"
     assert "Disallow: /account" in lines and "Disallow: /bookmarks" in lines
     assert "Sitemap: http://localhost/sitemap.xml" in lines
+    assert "Sitemap: http://localhost/sitemap-news.xml" in lines
+
+
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def test_the_news_sitemap_lists_the_last_48_hours_with_titles(client, factory):
+    recent = factory.story("Chips & <wafers> get cheaper", minutes_ago=60)
+    factory.story("Two days and a bit ago", minutes_ago=48 * 60 + 5)
+    factory.story("Scheduled", status=Status.scheduled)
+    response = client.get("/sitemap-news.xml")
+    assert response.status_code == 200
+    assert response.content_type == "application/xml; charset=utf-8"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{SITEMAP}urlset"
+    [url] = list(root)
+    assert url.findtext(f"{SITEMAP}loc") == f"http://localhost/articles/{recent.id}/{recent.slug}"
+    news = url.find(f"{NEWS}news")
+    assert news.findtext(f"{NEWS}title") == "Chips & <wafers> get cheaper"
+    assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Tech Desk"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+    assert news.findtext(f"{NEWS}publication_date") == recent.published_at.replace(microsecond=0).isoformat()
