@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounts, bookmarks, demo, desk, news, ops, search, web, wire
+from . import accounts, bookmarks, demo, desk, media, news, ops, search, web, wire
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -39,6 +39,7 @@ def create_app(config=None):
     app.before_request_funcs[None].remove(limiter._check_request_limit)
     # Plumbing first, then the features, each below those that build on it.
     web.init_app(app)
+    media.init_app(app)
     news.init_app(app)
     accounts.init_app(app)
     bookmarks.init_app(app)

@@ -4,6 +4,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 HTMX_VERSION = "2.0.11"
@@ -107,6 +108,7 @@ DEFAULTS = {
     "MEDIA_BUCKET": None,
     "MEDIA_BUCKET_ENDPOINT": None,  # the S3 API's address for a non-AWS bucket (MinIO, R2, ...)
     "MEDIA_URL": None,  # None: /media/ on this site
+    "MEDIA_FOLDER": None,  # without a bucket, where the files are kept; None: media/ in the instance folder
     # The largest request body, in bytes (werkzeug answers 413): the site's forms are small.
     "MAX_CONTENT_LENGTH": 64 * 1024,
 }
@@ -171,6 +173,12 @@ def configure(app, overrides=None):
 
     if cfg["PUBLIC_URL"]:
         cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+    if cfg["MEDIA_URL"]:
+        cfg["MEDIA_URL"] = str(cfg["MEDIA_URL"]).rstrip("/")
+        if urlsplit(cfg["MEDIA_URL"]).scheme not in ("http", "https") or not urlsplit(cfg["MEDIA_URL"]).netloc:
+            raise ConfigError(f"PORTAL_MEDIA_URL={cfg['MEDIA_URL']!r} is not an http(s) address")
+    if cfg["MEDIA_BUCKET"] and not cfg["MEDIA_URL"]:
+        raise ConfigError("Set PORTAL_MEDIA_URL, the address readers fetch PORTAL_MEDIA_BUCKET's files from")
     try:
         cfg["TZINFO"] = ZoneInfo(cfg["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):

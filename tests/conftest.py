@@ -2,7 +2,7 @@
 
 import os
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -92,6 +92,8 @@ def make_app(tmp_path, **overrides):
         "HTMX_CDN": False,
         # scrypt costs ~160 ms a hash: tests use a cheap method
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Lead images stored by the desk go to the test's folder, never the checkout's instance/.
+        "MEDIA_FOLDER": str(tmp_path / "media"),
     }
     config.update(overrides)
     # flask-limiter keeps "the storage is down" on the Limiter, which every test app shares: each
@@ -361,3 +363,46 @@ def reader(client, user):
     response = log_in(client, user.email)
     assert response.status_code == 303
     return client
+
+
+# ---- an S3 API on a loopback port (moto), for media kept in a bucket --------------
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer  # imported by the tests that need it: it is large
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server._server.server_port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def bucket(s3_endpoint, monkeypatch, tmp_path):
+    """A new bucket's name; boto3's chain finds moto's dummy credentials in the environment (and
+    no developer's ~/.aws)."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    name = f"lead-images-{uuid.uuid4().hex[:12]}"
+    with s3_client(s3_endpoint) as client:
+        client.create_bucket(Bucket=name)
+    return name
+
+
+@contextmanager
+def s3_client(endpoint):
+    """A client of its own, closed after use (no socket left open for the garbage collector)."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    try:
+        yield client
+    finally:
+        client.close()

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -35,6 +36,14 @@ class StoryForm(Form):
     reporter_1 = SelectField("First reporter")
     reporter_2 = SelectField("Second reporter")
     reporter_3 = SelectField("Third reporter")
+    # Checked, cleaned and resized by portal.media.images when the story is saved.
+    lead_image = FileField("Lead image", description="A JPEG, PNG or WebP photo of at most 10 MB and 40 megapixels. "
+                                                     "Its location and camera details are removed.")
+    lead_image_alt = StringField("Image description (alt text)", filters=[stripped],
+                                 validators=[Optional(), Length(max=500)],
+                                 description="What the image shows, for readers who can't see it. Needed with an image.")
+    lead_image_caption = StringField("Caption / credit", filters=[stripped], validators=[Optional(), Length(max=500)])
+    remove_lead_image = BooleanField("Remove the lead image")
     # In the newsroom's time zone (PORTAL_TIMEZONE), as the form says beside it; portal.desk.writing
     # turns it into a moment. Only Schedule uses it.
     publish_at = DateTimeLocalField("Publish at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],

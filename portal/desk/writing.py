@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..media.images import MAX_BYTES, ImageRefused, PreparedImage, prepare_lead_image
+from ..media.storage import storage
 from ..news import operations
 from ..news.models import Article, ArticleAuthor, Author, Kind, Section
 from ..web.slugs import slugify
@@ -29,8 +31,23 @@ ACTIONS_OF_UNPUBLISHED = {"preview", "draft", "publish", "schedule"}
 SAVED_AS = {"publish": ("published", "Published."), "draft": ("draft", "Draft saved."),
             "update": ("update", "Updated."), "unpublish": ("unpublished", "Unpublished: its page now says why."),
             "schedule": ("scheduled", "Scheduled.")}
+# A story's form carries a lead image of up to 10 MB and a long body: more than the site's other
+# forms may send (MAX_CONTENT_LENGTH). A little over 10 MB, so a file just over the limit gets the
+# form's message rather than a bare 413.
+STORY_REQUEST_CAP = MAX_BYTES + 512 * 1024
+STORY_FIELD_CAP = 1024 * 1024  # the body: 200,000 characters of any script
+STORY_ENDPOINTS = {"desk.create_story", "desk.save_story", "desk.preview"}
 # What each field is called in "changed since you opened it".
 FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug": "Slug"}
+
+
+@bp.url_value_preprocessor
+def _story_request_caps(endpoint, _values):
+    # Here, because URL value preprocessors run before every before_request function, and the
+    # CSRF check in the app's first one reads the form.
+    if endpoint in STORY_ENDPOINTS:
+        request.max_content_length = STORY_REQUEST_CAP
+        request.max_form_memory_size = STORY_FIELD_CAP
 
 
 def _choices():
@@ -61,6 +78,7 @@ def _filled_form(article: Article | None) -> StoryForm:
         body=article.editable_body,
         kind=article.kind.value, source_name=article.source_name, source_url=article.source_url,
         section=str(article.section_id), revision=str(article.revision), top_story=article.top_until is not None,
+        lead_image_alt=article.lead_image_alt, lead_image_caption=article.lead_image_caption,
         publish_at=article.publish_at and to_local_time(article.publish_at, current_app.config["TZINFO"]),
     )
     for name, author in zip(REPORTER_FIELDS, article.authors, strict=False):
@@ -100,7 +118,7 @@ def _reads_differently(article: Article, form: StoryForm) -> bool:
             or (form.body.data or "") != article.editable_body)
 
 
-def _apply(article: Article, form: StoryForm) -> None:
+def _apply(article: Article, form: StoryForm, image: PreparedImage | None) -> None:
     article.title, article.summary = form.title.data, form.summary.data or ""
     article.body_source = form.body.data or ""
     article.body_html, article.body = markdown.render(article.body_source)
@@ -112,6 +130,22 @@ def _apply(article: Article, form: StoryForm) -> None:
     authors = {a.id: a for a in db.session.scalars(select(Author).where(Author.id.in_(form.reporter_ids())))}
     article.set_authors([authors[i] for i in form.reporter_ids()])
     article.slug = unique_slug(form.slug.data or form.title.data, article.id)
+    if image is not None:
+        # Stored before the commit; should it fail, the files stay unreferenced under names no
+        # one can guess (made from their content).
+        for variant in image.variants:
+            storage().put(variant.name, variant.data, variant.content_type)
+        article.lead_image = image.as_record()
+    elif form.remove_lead_image.data:
+        article.lead_image = None
+    article.lead_image_alt = (form.lead_image_alt.data or None) if article.lead_image else None
+    article.lead_image_caption = (form.lead_image_caption.data or None) if article.lead_image else None
+
+
+def _keeps_an_image(form: StoryForm, article: Article | None) -> bool:
+    if form.lead_image.data is not None:
+        return True
+    return article is not None and article.lead_image is not None and not form.remove_lead_image.data
 
 
 @bp.get("/stories/new")
@@ -170,10 +204,20 @@ def _save(article: Article | None):
         publish_at = _publish_at(form)
         if publish_at is None:
             return _page(form, article, status=400)
+    if _keeps_an_image(form, article) and not form.lead_image_alt.data:
+        form.lead_image_alt.errors = ["Describe the image for readers who can’t see it."]
+        return _page(form, article, status=400)
     if article is not None and form.revision.data != str(article.revision):
         return _stale(form, article)
+    image = None
+    if form.lead_image.data is not None:
+        try:
+            image = prepare_lead_image(form.lead_image.data.stream)
+        except ImageRefused as refused:
+            form.lead_image.errors = [refused.message]
+            return _page(form, article, status=400)
     article = article or Article()
-    _apply(article, form)
+    _apply(article, form, image)
     try:
         if action == "publish":
             operations.publish(article)

@@ -84,7 +84,7 @@ class BucketStorage:
 
 
 def local_folder(app) -> Path:
-    return Path(app.instance_path) / "media"
+    return Path(app.config["MEDIA_FOLDER"] or Path(app.instance_path) / "media")
 
 
 def storage() -> LocalStorage | BucketStorage:

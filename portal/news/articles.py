@@ -15,6 +15,7 @@ from .queries import (
     published_stories,
 )
 from .share import embed_html, share_url
+from .social import publisher_logo_url, share_image
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -37,12 +38,14 @@ def show(article_id, slug):
     more = [story for story in nearby if story.id != article.id][:MORE_FROM_SECTION]
     canonical = absolute_url("articles.show", **article.url_values)
     reader = reader_state([article.id, *(story.id for story in more)])
+    image = share_image(article)
     return render_template(
         "news/article.html",
         article=article,
         more=more,
         canonical=canonical,
-        json_ld=news_article_json_ld(article, canonical),
+        share_image=image,
+        json_ld=news_article_json_ld(article, canonical, image),
         corrections=corrections_of(article),
         share_url=share_url(article),
         embed_html=embed_html(article),
@@ -53,7 +56,7 @@ def show(article_id, slug):
     )
 
 
-def news_article_json_ld(article: Article, canonical: str) -> dict:
+def news_article_json_ld(article: Article, canonical: str, image) -> dict:
     site = current_app.config["SITE_NAME"]
     data = {
         "@context": "https://schema.org",
@@ -69,7 +72,9 @@ def news_article_json_ld(article: Article, canonical: str) -> dict:
             {"@type": "Person", "name": a.name, "url": absolute_url("feed.author", slug=a.slug)}
             for a in article.authors
         ],
-        "publisher": {"@type": "Organization", "name": site, "url": absolute_url("feed.index")},
+        "image": [{"@type": "ImageObject", "url": image.url, "width": image.width, "height": image.height}],
+        "publisher": {"@type": "Organization", "name": site, "url": absolute_url("feed.index"),
+                      "logo": {"@type": "ImageObject", "url": publisher_logo_url()}},
     }
     if article.source_url:
         data["isBasedOn"] = article.source_url

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..media.lead_images import LeadImage
 from ..web.timestamps import UTCDateTime, utcnow
 
 
@@ -131,6 +132,11 @@ class Article(db.Model):
     def editable_body(self) -> str:
         """The body as an editor edits it: the Markdown, or the plain text of a story that came so."""
         return self.body_source if self.body_source is not None else self.body
+
+    @property
+    def lead(self) -> LeadImage | None:
+        """The lead image as its page shows it."""
+        return LeadImage.from_record(self.lead_image) if self.lead_image else None
 
     @property
     def modified_at(self) -> datetime | None:

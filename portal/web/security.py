@@ -1,7 +1,17 @@
 """Security headers on every response, and no shared caching of a signed-in reader's pages."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 from flask_login import current_user
+
+
+def media_origin(config) -> str:
+    """The origin lead images come from when they live in a bucket (PORTAL_MEDIA_URL), else ""."""
+    if not config["MEDIA_URL"]:
+        return ""
+    parts = urlsplit(config["MEDIA_URL"])
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def content_security_policy() -> str:
@@ -16,7 +26,7 @@ def content_security_policy() -> str:
             f"script-src {sources}",
             f"connect-src {sources}",
             "style-src 'self'",
-            "img-src 'self' data:",
+            f"img-src 'self' data: {media_origin(current_app.config)}".rstrip(),
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",

@@ -38,8 +38,13 @@ def textarea_text(page, name) -> str:
 def test_the_form_has_the_fields_and_buttons_an_editor_expects(desk):
     page = soup(desk.get("/desk/stories/new"))
     labels = [label.get_text(strip=True) for label in page.select(".story-form label")]
-    assert labels[:8] == ["Headline", "Slug", "Summary", "Body", "Kind", "Source name", "Source URL", "Section"]
-    assert page.select_one(".story-form legend").get_text() == "Reporters"
+    assert labels == ["Headline", "Slug", "Summary", "Body", "Kind", "Source name", "Source URL", "Section",
+                      "First reporter", "Second reporter", "Third reporter",
+                      "Lead image", "Image description (alt text)", "Caption / credit",
+                      "Top story on the front page (for 24 hours)", "Publish at"]
+    assert [legend.get_text() for legend in page.select(".story-form legend")] == ["Reporters", "Lead image"]
+    assert page.select_one("input#lead_image")["type"] == "file"
+    assert page.select_one("form.story-form")["enctype"] == "multipart/form-data"
     assert page.select_one("textarea#body") is not None
     assert [b.get_text() for b in page.select(".story-actions button")] == ["Preview", "Save draft", "Publish", "Schedule"]
     assert [o.get_text() for o in page.select("#kind option")] == ["News", "Analysis", "Roundup"]

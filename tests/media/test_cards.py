@@ -8,7 +8,7 @@ import pytest
 from portal.media import cards
 from portal.media.cards import card_fingerprint, headline_layout, site_logo_png, social_card_png
 
-from .conftest import opened
+from ..images import opened
 
 GREEK = "Η Βουλή ψηφίζει τον νόμο για την προστασία των δεδομένων"
 CYRILLIC = "Парламент принял закон о защите персональных данных"

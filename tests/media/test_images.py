@@ -24,7 +24,8 @@ from portal.media.images import (
     prepare_lead_image,
 )
 
-from .conftest import YEAR, camera_exif, encoded, opened, photo, png_claiming, swapped_primaries_profile
+from ..images import camera_exif, encoded, opened, photo, png_claiming, swapped_primaries_profile
+from .conftest import YEAR
 
 # EXIF in JPEG, WebP and PNG; XMP; ICC profiles in PNG and WebP; PNG text; the camera's own words.
 METADATA_MARKERS = (b"Exif", b"EXIF", b"eXIf", b"XMP", b"xmp", b"iCCP", b"ICCP", b"tEXt", b"iTXt", b"zTXt",

@@ -1,15 +1,16 @@
 """Keeping the files: in the instance's folder, served under /media/ and kept by caches for a year;
 or in an S3-compatible bucket (moto's S3 API here) with the same promise, read from MEDIA_URL."""
 
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from portal.media.images import prepare_lead_image
-from portal.media.storage import BucketStorage, LocalStorage, media_url, storage
+from portal.media.storage import BucketStorage, LocalStorage, local_folder, media_url, storage
 
-from .conftest import YEAR, encoded, opened, s3_client
+from ..conftest import s3_client
+from ..images import encoded, opened
+from .conftest import YEAR
 
 YEAR_LONG = "public, max-age=31536000, immutable"
 ABSENT = f"{YEAR}/{'0' * 32}-480.jpg"
@@ -48,7 +49,7 @@ def test_a_stored_file_is_served_for_a_year(app, client, prepared):
 
 def test_the_files_are_in_the_instance_folder(app, prepared):
     store(app, prepared)
-    folder = LocalStorage(Path(app.instance_path, "media"))
+    folder = LocalStorage(local_folder(app))
     for variant in prepared.variants:
         assert folder.exists(variant.name)
         assert folder.read(variant.name) == variant.data
@@ -62,8 +63,8 @@ def test_the_files_are_in_the_instance_folder(app, prepared):
     f"/media/{ABSENT.upper()}", f"/media/{ABSENT.removesuffix('.jpg')}.exe", "/media/",
 ])
 def test_unknown_or_malformed_names_are_not_found(app, client, path):
-    Path(app.instance_path).mkdir(exist_ok=True)
-    Path(app.instance_path, "secret").write_text("keys")  # what ../secret would reach from media/
+    local_folder(app).parent.mkdir(exist_ok=True)
+    (local_folder(app).parent / "secret").write_text("keys")  # what ../secret would reach from media/
     assert client.get(path).status_code == 404
 
 
@@ -101,4 +102,4 @@ def test_a_bucket_keeps_the_files_for_a_year_and_readers_fetch_them_from_media_u
             # No ACL was sent: only the bucket's owner is granted anything.
             grants = client.get_object_acl(Bucket=bucket, Key=variant.name)["Grants"]
             assert [grant["Grantee"]["Type"] for grant in grants] == ["CanonicalUser"]
-    assert not Path(app.instance_path, "media").exists()
+    assert not local_folder(app).exists()

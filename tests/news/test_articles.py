@@ -132,7 +132,11 @@ def test_json_ld_describes_the_news_article(client, story):
     assert data["dateModified"] >= data["datePublished"]
     assert [a["name"] for a in data["author"]] == ["Ada Lee", "Bo Chan"]
     assert data["author"][0]["url"] == "http://localhost/authors/ada-lee"
-    assert data["publisher"] == {"@type": "Organization", "name": "Tech Desk", "url": "http://localhost/"}
+    assert data["publisher"] == {"@type": "Organization", "name": "Tech Desk", "url": "http://localhost/",
+                                 "logo": {"@type": "ImageObject", "url": "http://localhost/publisher-logo.png"}}
+    [image] = data["image"]  # no lead image: the card drawn for it (tests/news/test_social.py)
+    assert image["url"].startswith(f"http://localhost/articles/{story.id}/card-")
+    assert (image["width"], image["height"]) == (1200, 630)
 
 
 def test_json_ld_cannot_be_broken_out_of_by_a_headline(client, factory):
