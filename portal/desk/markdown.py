@@ -23,9 +23,11 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 
 
 def _shift_headings(tokens) -> None:
+    # The headline is the page's h1: "# Heading" and "## Subheading" are both its subheadings
+    # (h2), so neither way of writing one skips a level; deeper ones keep theirs.
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = f"h{max(int(token.tag[1]), 2)}"
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:

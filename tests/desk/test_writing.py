@@ -174,3 +174,10 @@ def test_no_reporter_reads_as_the_desk_and_bad_requests_are_clear(app, desk, cli
     assert post_story(desk, action="erase").status_code == 400
     assert post_story(desk, f"/desk/stories/{published}", action="publish").status_code == 400  # already out
     assert desk.get("/desk/stories/99999").status_code == 404
+
+
+def test_subheadings_start_at_the_second_level_without_skipping_one():
+    from portal.desk.markdown import render
+
+    html, _text = render("# One\n\ntext\n\n## Two\n\n### Three\n\n#### Four")
+    assert [h.name for h in soup_of(html).select("h1, h2, h3, h4, h5, h6")] == ["h2", "h2", "h3", "h4"]
