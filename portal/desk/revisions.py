@@ -32,7 +32,8 @@ def diff_lines(before: str, after: str) -> list[tuple[str, str]]:
         if line.startswith(("---", "+++")):
             continue
         if line.startswith("@@"):
-            lines.append(("gap", "…"))
+            if lines:  # between two changed passages: unchanged lines left out
+                lines.append(("gap", "…"))
         elif line.startswith("+"):
             lines.append(("added", line[1:]))
         elif line.startswith("-"):

@@ -42,7 +42,7 @@ def test_the_form_has_the_fields_and_buttons_an_editor_expects(desk):
                       "First reporter", "Second reporter", "Third reporter",
                       "Lead image", "Image description (alt text)", "Caption / credit",
                       "Top story on the front page (for 24 hours)", "Publish at"]
-    assert [legend.get_text() for legend in page.select(".story-form legend")] == ["Reporters", "Lead image"]
+    assert [legend.get_text() for legend in page.select(".story-form legend")] == ["Reporters", "Illustration"]
     assert page.select_one("input#lead_image")["type"] == "file"
     assert page.select_one("form.story-form")["enctype"] == "multipart/form-data"
     assert page.select_one("textarea#body") is not None
