@@ -49,6 +49,8 @@ def upgrade():
 
 
 def downgrade():
+    # The earlier code knows no scheduled status: such stories wait as drafts.
+    op.execute("UPDATE articles SET status = 'draft' WHERE status = 'scheduled'")
     op.drop_index('ix_story_revisions_article', table_name='story_revisions')
     op.drop_table('story_revisions')
     op.drop_index(op.f('ix_articles_top_until'), table_name='articles')

@@ -5,6 +5,7 @@ import difflib
 
 from flask import abort, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from ..accounts.models import User
 from ..extensions import db
@@ -43,28 +44,25 @@ def diff_lines(before: str, after: str) -> list[tuple[str, str]]:
     return lines
 
 
-def _revisions_of(article_id: int) -> tuple[Article, list[StoryRevision]]:
-    article = db.session.get(Article, article_id) or abort(404)
-    revisions = list(db.session.scalars(
-        select(StoryRevision).where(StoryRevision.article_id == article_id).order_by(StoryRevision.id.desc())))
-    return article, revisions
+def _of_story(article_id: int):
+    return select(StoryRevision).where(StoryRevision.article_id == article_id).order_by(StoryRevision.id.desc())
 
 
 @bp.get("/stories/<int:article_id>/revisions")
 def story_revisions(article_id):
-    article, revisions = _revisions_of(article_id)
-    return render_template("desk/revisions.html", article=article, revisions=revisions)
+    article = db.session.get(Article, article_id) or abort(404)
+    # What the list shows: the bodies stay in the database.
+    revisions = db.session.scalars(_of_story(article_id).options(defer(StoryRevision.summary),
+                                                                 defer(StoryRevision.body)))
+    return render_template("desk/revisions.html", article=article, revisions=list(revisions))
 
 
 @bp.get("/stories/<int:article_id>/revisions/<int:revision_id>")
 def story_revision(article_id, revision_id):
     """One revision, compared with the one before it (the first with nothing)."""
-    article, revisions = _revisions_of(article_id)
-    index = next((i for i, r in enumerate(revisions) if r.id == revision_id), None)
-    if index is None:
-        abort(404)
-    revision = revisions[index]
-    previous = revisions[index + 1] if index + 1 < len(revisions) else None
+    article = db.session.get(Article, article_id) or abort(404)
+    revision = db.session.scalar(_of_story(article_id).where(StoryRevision.id == revision_id)) or abort(404)
+    previous = db.session.scalar(_of_story(article_id).where(StoryRevision.id < revision_id).limit(1))
     changes = [(label, diff_lines(getattr(previous, name) if previous else "", getattr(revision, name)))
                for name, label in FIELDS]
     return render_template("desk/revision.html", article=article, revision=revision, previous=previous,

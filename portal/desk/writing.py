@@ -34,8 +34,8 @@ SAVED_AS = {"publish": ("published", "Published."), "draft": ("draft", "Draft sa
 # A story's form carries a lead image of up to 10 MB and a long body: more than the site's other
 # forms may send (MAX_CONTENT_LENGTH). A little over 10 MB, so a file just over the limit gets the
 # form's message rather than a bare 413.
-STORY_REQUEST_CAP = MAX_BYTES + 512 * 1024
 STORY_FIELD_CAP = 1024 * 1024  # the body: 200,000 characters of any script
+STORY_REQUEST_CAP = MAX_BYTES + STORY_FIELD_CAP + 256 * 1024
 STORY_ENDPOINTS = {"desk.create_story", "desk.save_story", "desk.preview"}
 # What each field is called in "changed since you opened it".
 FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug": "Slug"}
@@ -44,8 +44,9 @@ FIELD_NAMES = {"title": "Headline", "summary": "Summary", "body": "Body", "slug"
 @bp.url_value_preprocessor
 def _story_request_caps(endpoint, _values):
     # Here, because URL value preprocessors run before every before_request function, and the
-    # CSRF check in the app's first one reads the form.
-    if endpoint in STORY_ENDPOINTS:
+    # CSRF check in the app's first one reads the form. Only for editors: anyone else is held to
+    # the site's small limit (and then refused by editors_only).
+    if endpoint in STORY_ENDPOINTS and current_user.is_authenticated and current_user.is_editor:
         request.max_content_length = STORY_REQUEST_CAP
         request.max_form_memory_size = STORY_FIELD_CAP
 
@@ -199,6 +200,9 @@ def _save(article: Article | None):
     if action == "preview":
         html, _text = markdown.render(form.body.data or "")
         return _page(form, article, preview={"title": form.title.data, "summary": form.summary.data, "body_html": html})
+    if form.top_story.data and action in ("draft", "schedule"):
+        form.top_story.errors = ["A story becomes the top story when it is published: tick this with Publish or Update."]
+        return _page(form, article, status=400)
     publish_at = None
     if action == "schedule":
         publish_at = _publish_at(form)
@@ -255,6 +259,9 @@ def _publish_at(form: StoryForm):
         return None
     try:
         moment = from_local_time(form.publish_at.data, zone)
+    except OverflowError:  # year 1 or 9999, say: beyond what a moment can be
+        form.publish_at.errors = ["Give a date in the coming months or years."]
+        return None
     except NoSuchLocalTime:
         form.publish_at.errors = [(f"{form.publish_at.data:%Y-%m-%d %H:%M} does not exist in {zone} "
                                    "(the clocks skip it): choose another time.")]

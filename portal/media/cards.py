@@ -47,6 +47,11 @@ def card_fingerprint(headline: str, section: str, site_name: str) -> str:
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
+def logo_fingerprint(site_name: str) -> str:
+    """As card_fingerprint, for the logo: a renamed site gets a new logo URL."""
+    return card_fingerprint("", "logo", site_name)
+
+
 def social_card_png(headline: str, section: str, site_name: str) -> bytes:
     card = Image.new("RGB", CARD_SIZE, SLATE)
     draw = ImageDraw.Draw(card)

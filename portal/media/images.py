@@ -7,7 +7,7 @@ XMP, ICC profiles, PNG text): resized to a few widths, each as WebP and in the u
 
 What an article stores is `LeadImage.as_record()`, a JSON-able dict; `LeadImage.from_record()`
 (portal.media.lead_images) gives back everything the page needs (srcset, src, dimensions) without
-Pillow, which only the desk's uploads and the social card import.
+Pillow.
 """
 
 import io
@@ -109,7 +109,9 @@ def _decode(data: bytes) -> tuple[str, Image.Image]:
             image = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise ImageRefused(TOO_MANY_PIXELS) from None
-        except UnidentifiedImageError:
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            # Not an image, or one whose header Pillow gives up on: cut short, or a text or
+            # profile chunk that inflates past its safety limit.
             raise ImageRefused(DAMAGED if _has_signature(data) else NOT_AN_IMAGE) from None
         if image.width * image.height > MAX_PIXELS:
             raise ImageRefused(TOO_MANY_PIXELS)
@@ -120,7 +122,10 @@ def _decode(data: bytes) -> tuple[str, Image.Image]:
             image.load()  # the first frame only
         except (OSError, SyntaxError, ValueError):
             raise ImageRefused(DAMAGED) from None
-        ImageOps.exif_transpose(image, in_place=True)  # no copy: a 40 MP frame is 160 MB
+        try:
+            ImageOps.exif_transpose(image, in_place=True)  # no copy: a 40 MP frame is 160 MB
+        except (OSError, SyntaxError, ValueError):
+            raise ImageRefused(DAMAGED) from None
     return CONTENT_TYPES[image.format], image
 
 

@@ -1,5 +1,6 @@
 """What an article keeps of its lead image and what its page needs of it (srcset, src, the
-dimensions), rebuilt from the stored record without Pillow: reader pages never import it."""
+dimensions), rebuilt from the stored record: showing an image needs no Pillow (the desk's uploads and the
+drawn cards do)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

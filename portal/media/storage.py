@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
+from ..web.urls import absolute_url
 from .names import check_name
 
 PINNED = "public, max-age=31536000, immutable"  # a year
@@ -37,9 +38,6 @@ class LocalStorage:
         """The file's bytes; FileNotFoundError when there is none."""
         return self._path(name).read_bytes()
 
-    def exists(self, name: str) -> bool:
-        return self._path(name).is_file()
-
     def _path(self, name: str) -> Path:
         check_name(name)  # so never outside the folder
         return self.folder / name
@@ -62,26 +60,6 @@ class BucketStorage:
         self.client.put_object(Bucket=self.bucket, Key=name, Body=data, ContentType=content_type,
                                CacheControl=PINNED)
 
-    def read(self, name: str) -> bytes:
-        """The object's bytes; FileNotFoundError when there is none."""
-        check_name(name)
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=name)
-        except self.client.exceptions.NoSuchKey:
-            raise FileNotFoundError(name) from None
-        with response["Body"] as body:
-            return body.read()
-
-    def exists(self, name: str) -> bool:
-        check_name(name)
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=name)
-        except self.client.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] == "404":  # a HEAD's answer has no body, so no code
-                return False
-            raise
-        return True
-
 
 def local_folder(app) -> Path:
     return Path(app.config["MEDIA_FOLDER"] or Path(app.instance_path) / "media")
@@ -103,7 +81,11 @@ def storage() -> LocalStorage | BucketStorage:
 
 def media_url(name: str) -> str:
     """Where readers fetch a stored file: under MEDIA_URL when it is set, else this site's /media/."""
+    base = current_app.config["MEDIA_URL"]  # without its trailing slash (portal.config)
+    return f"{base}/{name}" if base else url_for("media.file", name=name)
+
+
+def absolute_media_url(name: str) -> str:
+    """The same as other sites need it (og:image, the JSON-LD): absolute."""
     base = current_app.config["MEDIA_URL"]
-    if base:
-        return f"{base.rstrip('/')}/{name}"
-    return url_for("media.file", name=name)
+    return f"{base}/{name}" if base else absolute_url("media.file", name=name)

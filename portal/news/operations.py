@@ -7,7 +7,7 @@ once, and the signal goes out after that commit, never for a rolled-back one.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy import update as update_rows
 
 from ..extensions import db
@@ -55,9 +55,14 @@ def publish_due(now: datetime | None = None) -> list[int]:
     UPDATE, so of two runs at once the second finds the rows no longer scheduled (PostgreSQL
     makes it wait for the first's commit, then re-reads them). Returns the ids it published."""
     now = now or utcnow()
+    due = (Article.status == Status.scheduled, Article.publish_at <= now)
+    # Looked for first: an UPDATE, even of no row, moves the content version on, and this runs
+    # every minute on every machine; cached pages must not be thrown away for nothing.
+    if db.session.scalar(select(Article.id).where(*due).limit(1)) is None:
+        return []
     published = list(db.session.scalars(
         update_rows(Article)
-        .where(Article.status == Status.scheduled, Article.publish_at <= now)
+        .where(*due)
         .values(status=Status.published, publish_at=None, unpublished_note=None,
                 published_at=func.coalesce(Article.published_at, now), revision=Article.revision + 1)
         .returning(Article.id)
@@ -92,8 +97,11 @@ def end_expired_top_stories(now: datetime | None = None) -> list[int]:
 
 
 def _end_top_stories(condition) -> list[int]:
+    shown = (Article.top_until.is_not(None), condition)
+    if db.session.scalar(select(Article.id).where(*shown).limit(1)) is None:
+        return []  # as in publish_due: no UPDATE, so the content version stays
     ended = list(db.session.scalars(
-        update_rows(Article).where(Article.top_until.is_not(None), condition)
+        update_rows(Article).where(*shown)
         .values(top_until=None, revision=Article.revision + 1)
         .returning(Article.id).execution_options(synchronize_session=False)
     ))
@@ -126,6 +134,7 @@ def unpublish(article: Article, reason: str = "") -> Article:
     was_published = article.is_published
     article.status = Status.unpublished if was_published else article.status
     article.unpublished_note = reason.strip() or None
+    article.top_until = None  # published again, it is an ordinary story
     db.session.flush()
     if was_published:
         send_after_commit(story_unpublished, [article.id])

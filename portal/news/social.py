@@ -4,12 +4,11 @@ twitter:card and the JSON-LD. A card's URL carries a fingerprint of what it show
 headline gets a new card while the old URL stays cacheable for a year."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, request
 
-from ..media.cards import CARD_SIZE, card_fingerprint, site_logo_png, social_card_png
-from ..media.storage import media_url
+from ..media.cards import CARD_SIZE, card_fingerprint, logo_fingerprint, site_logo_png, social_card_png
+from ..media.storage import absolute_media_url
 from ..web.cache import LocalCache, cached_bytes
 from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
@@ -35,23 +34,15 @@ def share_image(article: Article) -> ShareImage:
     """The image that stands for the story on other sites."""
     lead = article.lead
     if lead is not None:
-        return ShareImage(absolute_media_url(lead.src(media_url)), lead.width, lead.height, article.lead_image_alt or "")
+        return ShareImage(lead.src(absolute_media_url), lead.width, lead.height, article.lead_image_alt or "")
     site = current_app.config["SITE_NAME"]
     fingerprint = card_fingerprint(article.title, article.section.name, site)
     return ShareImage(absolute_url("social.card", article_id=article.id, fingerprint=fingerprint),
                       *CARD_SIZE, f"{article.title} ({article.section.name}, {site})")
 
 
-def absolute_media_url(url: str) -> str:
-    """A media URL as other sites need it: the bucket's address as it is, or this site's."""
-    if urlsplit(url).scheme:
-        return url
-    public = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
-    return public + url
-
-
 def publisher_logo_url() -> str:
-    return absolute_url("social.logo")
+    return absolute_url("social.logo", fingerprint=logo_fingerprint(current_app.config["SITE_NAME"]))
 
 
 def _image(png: bytes, etag: str):
@@ -75,9 +66,11 @@ def card(article_id, fingerprint):
     return _image(png, fingerprint)
 
 
-@bp.get("/publisher-logo.png")
+@bp.get("/publisher-logo-<fingerprint>.png")
 @reader_page(same_for_everyone=True)
-def logo():
+def logo(fingerprint):
     site = current_app.config["SITE_NAME"]
-    png = cached_bytes(rendered, f"logo:{site}", lambda: site_logo_png(site))
-    return _image(png, card_fingerprint(site, "", "logo"))
+    if fingerprint != logo_fingerprint(site):
+        abort(404)
+    png = cached_bytes(rendered, f"logo:{fingerprint}", lambda: site_logo_png(site))
+    return _image(png, fingerprint)

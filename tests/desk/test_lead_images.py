@@ -5,6 +5,7 @@ a new URL, and kept in a bucket when one is configured."""
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -12,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from portal.media.images import MAX_BYTES
+from portal.web.timestamps import utcnow
 
 from ..conftest import csrf_token_from, log_in, make_app, s3_client
 from ..helpers import soup
@@ -119,8 +121,10 @@ def test_a_replaced_image_gets_a_new_address_and_a_removed_one_goes(app, desk, c
     assert "/card-" in page.select_one("meta[property='og:image']")["content"]  # the drawn card instead
 
 
-def test_a_drafts_image_is_named_nowhere_public(app, desk, client):
-    draft = story_id(post_with_image(desk, upload(phone_photo()), action="draft"))
+@pytest.mark.parametrize("action", ["draft", "schedule"])
+def test_an_unpublished_storys_image_is_named_nowhere_public(app, desk, client, action):
+    later = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    draft = story_id(post_with_image(desk, upload(phone_photo()), action=action, publish_at=later))
     names = re.findall(r"/media/[^\s\"']+", desk.get(f"/desk/stories/{draft}").get_data(as_text=True))
     assert names  # the desk shows it
     for url in ("/", "/feed.atom", "/sitemap.xml", "/sitemap-news.xml", f"/articles/{draft}/chipmaker-opens-a-new-fab"):
@@ -128,6 +132,14 @@ def test_a_drafts_image_is_named_nowhere_public(app, desk, client):
         assert not any(name in text for name in names), url
     # Only someone given the name can fetch it: 128 bits of the file's own hash.
     assert all(re.search(r"/[0-9a-f]{32}-\d+\.", name) for name in names)
+
+
+def test_the_top_story_shows_its_image(app, desk, client):
+    story = story_id(post_with_image(desk, upload(phone_photo()), action="publish", top_story="y"))
+    lead = soup(client.get(f"/articles/{story}/chipmaker-opens-a-new-fab")).select_one("figure.lead-image img")
+    top = soup(client.get("/")).select_one(".top-story img")
+    assert (top["src"], top["width"], top["height"]) == (lead["src"], lead["width"], lead["height"])
+    assert top["alt"] == ""  # beside its headline, which says what the link is
 
 
 def test_with_a_bucket_the_files_go_there_and_pages_name_its_address(tmp_path, bucket, s3_endpoint, factory_for):

@@ -10,12 +10,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from portal.desk.cli import publish_due_once
 from portal.extensions import db
 from portal.models import Article, AuditEntry, Status
 from portal.news import operations
+from portal.news.share import share_code
+from portal.news.version import read_version
 from portal.web.timestamps import utcnow
 
 from ..conftest import log_in, make_app
@@ -80,6 +83,10 @@ def test_publish_at_is_read_in_the_newsrooms_zone(tmp_path, factory_for):
     page = soup(desk.get(f"/desk/stories/{twice}"))
     assert page.select_one("input#publish_at")["value"] == f"{year}-10-{last_sunday(year, 10):02}T02:30"
     assert "Europe/Berlin time" in page.select_one("#publish_at-hint").get_text()
+    # Year 1 in Berlin is before the first moment there is: a message, not a crash.
+    beyond = post_story(desk, action="schedule", publish_at="0001-01-01T00:00")
+    assert beyond.status_code == 400
+    assert "Give a date in the coming" in soup(beyond).select_one("#publish_at-errors").get_text()
 
 
 def last_sunday(year: int, month: int) -> int:
@@ -101,8 +108,9 @@ def test_scheduled_and_draft_stories_are_shown_nowhere_until_published(app, clie
         assert not any(f"/articles/{i}/" in text for i in hidden), url
     assert client.get(f"/live/new?newest={shown.id}", headers=HX).status_code == 204
     for story in hidden:
-        assert client.get(f"/articles/{story}/embargoed-quantum-chips").status_code == 404
-        assert client.get(f"/articles/{story}").status_code == 404
+        for url in (f"/articles/{story}/embargoed-quantum-chips", f"/articles/{story}", f"/s/{share_code(story)}",
+                    f"/articles/{story}/qr.svg", f"/articles/{story}/card-0123456789abcdef.png"):
+            assert client.get(url).status_code == 404, url
 
 
 def test_publish_due_publishes_when_due_exactly_once_above_what_readers_have(app, client, factory, signals_sent):
@@ -127,6 +135,14 @@ def test_publish_due_publishes_when_due_exactly_once_above_what_readers_have(app
     assert [ids for name, ids, _visible in signals_sent if name == "story_published"][-1] == [early.id]
     notice = client.get(f"/live/new?newest={newest.id}", headers=HX)
     assert "1 new story" in notice.get_data(as_text=True)
+
+
+def test_a_run_with_nothing_to_do_leaves_cached_pages_alone(app, factory):
+    factory.story("Due tomorrow", status=Status.scheduled, publish_at=utcnow() + timedelta(days=1))
+    with app.app_context():
+        before = read_version()
+        assert publish_due_once() == [] and publish_due_once() == []
+        assert read_version() == before  # no UPDATE ran: the content version stays
 
 
 def test_the_command_reports_what_it_published(app, runner, factory):
@@ -209,3 +225,17 @@ def test_make_run_and_make_serve_run_it_every_minute_beside_the_server():
         assert "portal publish-due --every 60 &" in line
         assert line.index("publish-due") < line.index(server)
         assert "trap 'kill $schedule" in line  # stopped with the server
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "2026-13-40T25:00", "soon", "2027-01-01"])
+def test_a_publish_at_beyond_the_calendar_is_a_form_error(app, desk, value):
+    response = post_story(desk, action="schedule", publish_at=value)
+    assert response.status_code == 400
+    assert soup(response).select_one("#publish_at-errors").get_text(strip=True)
+
+
+def test_the_top_story_box_goes_with_publishing_not_with_schedule(app, desk):
+    response = post_story(desk, action="schedule", top_story="y",
+                          publish_at=local_field(utcnow() + timedelta(hours=1)))
+    assert response.status_code == 400
+    assert "when it is published" in soup(response).select_one("#top_story-errors").get_text()

@@ -181,3 +181,14 @@ def test_subheadings_start_at_the_second_level_without_skipping_one():
 
     html, _text = render("# One\n\ntext\n\n## Two\n\n### Three\n\n#### Four")
     assert [h.name for h in soup_of(html).select("h1, h2, h3, h4, h5, h6")] == ["h2", "h2", "h3", "h4"]
+
+
+def test_a_long_story_is_taken_from_an_editor_and_a_stranger_is_held_to_the_small_limit(app, desk, client):
+    body = "Длинная история. " * 11_000  # 187,000 characters, 345 KB: over the site's 64 KiB
+    response = post_story(desk, action="draft", body=body)
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Article.body_source)) == body
+    token = csrf_token_from(client.get("/login"))
+    refused = client.post("/desk/stories/new", data={"csrf_token": token, "body": body})
+    assert refused.status_code == 413

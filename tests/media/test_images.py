@@ -106,6 +106,13 @@ def test_the_content_decides_not_the_file_name():
     assert {v.content_type for v in prepared.variants} == {"image/png", "image/webp"}
 
 
+def text_chunk(text: str) -> PngInfo:
+    """A compressed text chunk: small in the file, megabytes once inflated."""
+    info = PngInfo()
+    info.add_text("Comment", text, zip=True)
+    return info
+
+
 @pytest.mark.parametrize(("data", "message"), [
     (b"Dear desk, the photo follows.\n", NOT_AN_IMAGE),
     (encoded(Image.new("RGB", (64, 64), "red"), "GIF"), NOT_AN_IMAGE),
@@ -114,8 +121,11 @@ def test_the_content_decides_not_the_file_name():
     (encoded(photo(), "JPEG")[:5000], DAMAGED),
     (encoded(photo(), "PNG")[:3000], DAMAGED),
     (encoded(photo(), "JPEG")[:20], DAMAGED),
+    (encoded(photo(), "JPEG")[:6], DAMAGED),
+    (encoded(Image.new("RGB", (8, 8)), "PNG", pnginfo=text_chunk("a" * 4_000_000)), DAMAGED),
     (b"\xff\xd8\xff" + bytes(MAX_BYTES - 2), TOO_LARGE),
-], ids=["text", "gif", "bmp", "empty", "truncated-jpeg", "truncated-png", "jpeg-header-only", "10-mb-and-a-byte"])
+], ids=["text", "gif", "bmp", "empty", "truncated-jpeg", "truncated-png", "jpeg-header-only", "jpeg-cut-at-6",
+        "png-text-bomb", "10-mb-and-a-byte"])
 def test_refused_uploads_tell_the_editor_why(data, message):
     with pytest.raises(ImageRefused) as refused:
         prepare_lead_image(upload(data))

@@ -2,6 +2,10 @@
 headline, section and the site's name, under a URL that changes with what it shows; and the
 publisher's logo for the JSON-LD."""
 
+import json
+
+import pytest
+
 from portal.extensions import db
 from portal.models import Article, Status
 from portal.news import operations
@@ -46,7 +50,24 @@ def test_no_card_for_a_story_readers_cannot_see(client, factory):
     assert client.get(f"/articles/{draft.id}/card-0123456789abcdef.png").status_code == 404
 
 
-def test_the_publishers_logo(client):
-    response = client.get("/publisher-logo.png")
+def test_the_publishers_logo_has_an_address_of_its_name(app, client, story_for_logo):
+    url = logo_url(client, story_for_logo)
+    response = client.get(url)
     assert response.status_code == 200 and response.content_type == "image/png"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert opened(response.data).size == (600, 60)
+    app.config["PAGE_CACHE"] = False  # a site renamed on restart: its pages are rendered anew
+    app.config["SITE_NAME"] = "Ledger Desk"  # a new address, and the old one is gone
+    assert logo_url(client, story_for_logo) != url
+    assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def story_for_logo(factory):
+    return factory.story("Chipmaker opens a new fab")
+
+
+def logo_url(client, story) -> str:
+    page = soup(client.get(f"/articles/{story.id}/{story.slug}"))
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    return data["publisher"]["logo"]["url"].removeprefix("http://localhost")
