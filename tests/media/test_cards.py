@@ -30,6 +30,22 @@ def test_the_fingerprint_follows_what_the_card_shows():
         assert card_fingerprint(*changed) != fingerprint
 
 
+def test_the_card_draws_its_section_above_and_the_sites_name_below_the_headline():
+    def drawn(section, site):
+        return opened(social_card_png("Chipmaker opens a new fab", section, site)).convert("RGB")
+
+    base = drawn("Business & Tech", "Tech Desk")
+    other_section, other_site = drawn("Security", "Tech Desk"), drawn("Business & Tech", "Ledger Desk")
+
+    def rows_that_differ(one, two):
+        return sorted({y for y in range(0, 630, 2) for x in range(0, 1200, 8)
+                       if one.getpixel((x, y)) != two.getpixel((x, y))})
+
+    section_rows, site_rows = rows_that_differ(base, other_section), rows_that_differ(base, other_site)
+    assert section_rows and max(section_rows) < cards.HEADLINE_BOX[1]  # the section: above the headline
+    assert site_rows and min(site_rows) > cards.FOOTER_TOP  # the site's name: in the footer
+
+
 @pytest.mark.parametrize("headline", [GREEK, CYRILLIC], ids=["greek", "cyrillic"])
 def test_greek_and_cyrillic_are_drawn_in_their_own_letters(headline):
     # Every letter the font lacks is drawn as the same box: a headline of boxes in the same
