@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounts, bookmarks, demo, desk, media, news, ops, search, web, wire
+from . import accounts, bookmarks, demo, desk, media, news, ops, push, search, web, wire
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -41,6 +41,7 @@ def create_app(config=None):
     web.init_app(app)
     media.init_app(app)
     news.init_app(app)
+    push.init_app(app)
     accounts.init_app(app)
     bookmarks.init_app(app)
     desk.init_app(app)

@@ -30,8 +30,14 @@ DEFAULTS = {
     "FEED_PAGE_SIZE": 30,
     # /?through=<id> re-renders at most this many stories, so a restored list stays cheap
     "FEED_THROUGH_CAP": 600,
-    # Seconds between a list's checks for new stories ("N new stories"), while its tab is visible.
+    # Seconds between a list's checks for new stories ("N new stories"), while its tab is visible
+    # and the stream (/live/stream, which tells it within a second or two) can't be used.
     "LIVE_INTERVAL": 30,
+    # Open streams one client address may hold at once in one worker (429 beyond).
+    "STREAMS_PER_ADDRESS": 20,
+    # Seconds between a stream's heartbeats (a comment): proxies keep it open, and a reader who
+    # left is noticed at the next one.
+    "STREAM_HEARTBEAT": 15,
     # Milliseconds one search may run before it is stopped and the reader asked to narrow it (0: no limit).
     "SEARCH_TIME_BUDGET": 300,
     # Searches running at once on this machine, all workers together (0: no limit); and search requests
@@ -185,7 +191,8 @@ def configure(app, overrides=None):
         raise ConfigError(f"PORTAL_TIMEZONE={cfg['TIMEZONE']!r} is not a known time zone") from None
     if production and not (cfg["PUBLIC_URL"] or cfg["TRUSTED_HOSTS"]):
         raise ConfigError("Set PORTAL_PUBLIC_URL (or PORTAL_TRUSTED_HOSTS) when PORTAL_ENV=production")
-    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "LIVE_INTERVAL", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
+    for key in ("FEED_PAGE_SIZE", "FEED_THROUGH_CAP", "LIVE_INTERVAL", "STREAMS_PER_ADDRESS",
+                "STREAM_HEARTBEAT", "PASSWORD_RESET_MAX_AGE", "MAIL_PORT",
                 "MAIL_TIMEOUT", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT", "DB_POOL_SIZE", "DB_MAX_OVERFLOW",
                 "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT", "PROXY_COUNT",
                 "MAX_CONTENT_LENGTH"):

@@ -64,6 +64,21 @@ def _live_response(response, cache_control="no-cache"):
     return response
 
 
+def notice_html(story_list: StoryList, newest_id: int | None, count: int) -> str:
+    """The notice of `count` stories newer than `newest_id` (more than MOST_INSERTED: "100+"),
+    for the poll's answer and the stream's events alike."""
+    too_many = count > MOST_INSERTED
+    return render_template(
+        "news/_new_stories.html",
+        count=min(count, MOST_INSERTED),
+        more=too_many,
+        list_url=story_list.url(),
+        # With no story on the page there is nothing to insert above; with too many, a gap would
+        # be left: the link then reloads the list.
+        insert_url=None if too_many or newest_id is None else story_list.live_url("live.stories", newest_id),
+    )
+
+
 @bp.get("/new")
 def notice():
     """The notice for the #new-stories region. Nothing new: 204 (htmx leaves the region alone),
@@ -76,7 +91,6 @@ def notice():
     if count == 0:
         shows_notice = bool(request.if_none_match)
         return _live_response(make_response("", 200 if shows_notice else 204))
-    too_many = count > MOST_INSERTED
     newest_id = cursor.story_id if cursor else None
     etag = hashlib.blake2b(
         f"{story_list.url()}|{newest_id}|{count}".encode(), digest_size=12
@@ -84,15 +98,7 @@ def notice():
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
     else:
-        response = make_response(render_template(
-            "news/_new_stories.html",
-            count=min(count, MOST_INSERTED),
-            more=too_many,
-            list_url=story_list.url(),
-            # With no story on the page there is nothing to insert above; with too many, a gap would
-            # be left: the link then reloads the list.
-            insert_url=None if too_many or cursor is None else story_list.live_url("live.stories", newest_id),
-        ))
+        response = make_response(notice_html(story_list, newest_id, count))
     response.set_etag(etag)
     return _live_response(response)
 

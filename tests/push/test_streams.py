@@ -1,0 +1,83 @@
+"""/live/stream: the notice of an open list pushed as server-sent events, the same bytes for every
+reader, no cookie, within a couple of seconds of a publication; bounded per address."""
+
+import time
+
+import pytest
+
+from ..helpers import page_soup
+
+
+@pytest.fixture
+def newsroom(live_app, factory_for):
+    factory = factory_for(live_app)
+    factory.security = factory.section("Security")
+    factory.ai = factory.section("AI")
+    factory.first = factory.story("Already on the page", section=factory.security, minutes_ago=5)
+    return factory
+
+
+def notice_text(html: str) -> str:
+    return page_soup(html.encode()).select_one(".new-stories-button").get_text(" ", strip=True)
+
+
+def test_a_publication_reaches_an_open_front_page_within_seconds(newsroom, open_stream):
+    stream = open_stream(f"newest={newsroom.first.id}")
+    assert stream.response.status == 200
+    headers = dict(stream.response.getheaders())
+    assert headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert headers["Cache-Control"] == "no-cache" and headers["X-Accel-Buffering"] == "no"
+    assert "Set-Cookie" not in headers and "Content-Encoding" not in headers
+    first = stream.next_message(5)
+    assert 1000 <= int(first["retry"]) <= 5000  # reconnections spread out
+    assert stream.next_notice(1.5) is None  # nothing new: nothing sent
+
+    story = newsroom.story("Pushed, not polled", section=newsroom.ai)
+    notice = stream.next_notice(4)
+    assert notice_text(notice) == "↑ 1 new story"
+    assert f'hx-get="/live/stories?newest={newsroom.first.id}"' in notice
+    newsroom.story("And another", section=newsroom.ai)
+    assert notice_text(stream.next_notice(4)) == "↑ 2 new stories"
+    # A page opened since, with the new story on top, hears of nothing.
+    later = open_stream(f"newest={story.id + 1}")
+    later.next_message(5)
+    assert later.next_notice(1.5) is None
+
+
+def test_on_connect_the_current_notice_comes_at_once_and_is_the_same_for_everyone(newsroom, open_stream):
+    newsroom.story("Newer than the page")
+    one, two = open_stream(f"newest={newsroom.first.id}"), open_stream(f"newest={newsroom.first.id}")
+    notices = [stream.next_notice(4) for stream in (one, two)]
+    assert notice_text(notices[0]) == "↑ 1 new story"
+    assert notices[0] == notices[1]
+    assert one.raw.split(b"\n\n", 1)[1] == two.raw.split(b"\n\n", 1)[1]  # byte for byte, after retry
+
+
+def test_a_section_stream_hears_only_of_its_section(newsroom, open_stream):
+    stream = open_stream(f"section=security&newest={newsroom.first.id}")
+    stream.next_message(5)
+    newsroom.story("Not security", section=newsroom.ai)
+    assert stream.next_notice(2.5) is None
+    newsroom.story("Security news", section=newsroom.security)
+    notice = stream.next_notice(4)
+    assert notice_text(notice) == "↑ 1 new story"
+    assert "section=security" in notice
+
+
+@pytest.mark.parametrize(("query", "status"), [("section=nowhere", 404), ("newest=abc", 400),
+                                               ("newest=-1", 400)])
+def test_a_stream_of_nothing_is_refused_plainly(newsroom, open_stream, query, status):
+    stream = open_stream(query)
+    assert stream.response.status == status
+    assert stream.response.getheader("Content-Type") == "text/plain; charset=utf-8"
+
+
+def test_one_address_holds_a_bounded_number_of_streams(live_app, newsroom, open_stream):
+    live_app.config.update(STREAMS_PER_ADDRESS=2, STREAM_HEARTBEAT=0.2)
+    held = [open_stream(f"newest={newsroom.first.id}") for _ in range(2)]
+    assert [stream.response.status for stream in held] == [200, 200]
+    refused = open_stream(f"newest={newsroom.first.id}")
+    assert refused.response.status == 429
+    held[0].close()
+    time.sleep(1)  # the server notices the closed stream at its next write (a heartbeat)
+    assert open_stream(f"newest={newsroom.first.id}").response.status == 200
