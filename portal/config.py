@@ -11,6 +11,10 @@ HTMX_VERSION = "2.0.11"
 HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 # openssl dgst -sha384 -binary static/vendor/htmx-2.0.11.min.js | openssl base64 -A
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+# htmx's server-sent events extension (npm htmx-ext-sse), vendored only: live lists' streams.
+HTMX_SSE_VERSION = "2.2.4"
+# openssl dgst -sha384 -binary static/vendor/htmx-ext-sse-2.2.4.min.js | openssl base64 -A
+HTMX_SSE_SRI = "sha384-A986SAtodyH8eg8x8irJnYUk7i9inVQqYigD6qZ9evobksGNIXfeFvDwLSHcp31N"
 
 DEFAULTS = {
     "ENV": "development",
@@ -176,6 +180,8 @@ def configure(app, overrides=None):
     cfg["HTMX_VERSION"] = HTMX_VERSION
     cfg["HTMX_CDN_URL"] = HTMX_CDN_URL
     cfg["HTMX_SRI"] = HTMX_SRI
+    cfg["HTMX_SSE_VERSION"] = HTMX_SSE_VERSION
+    cfg["HTMX_SSE_SRI"] = HTMX_SSE_SRI
 
     if cfg["PUBLIC_URL"]:
         cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")

@@ -103,7 +103,8 @@ class Streams:
     def _events(self, snapshot, list_key: str, top_id: int | None, address: str):
         broadcast = self.notifier().broadcast
         try:
-            yield f"retry: {random.randint(*RETRY_MS)}\n\n".encode()
+            # "ready" lets the page know the stream gets through (a buffering proxy would hold it).
+            yield f"retry: {random.randint(*RETRY_MS)}\nevent: ready\ndata:\n\n".encode()
             sent = snapshot.notice(self.app, list_key, top_id)
             if sent:
                 yield event(sent)

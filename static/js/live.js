@@ -1,16 +1,27 @@
-// "N new stories" on a list that is open: ask the server every data-live-interval seconds while
-// the tab is visible (htmx trigger filters would need eval, which is off), and when the reader
-// asks for them, put the new rows on top without moving what they were looking at.
+// "N new stories" on a list that is open. While the tab is visible the list's stream
+// (/live/stream, server-sent events through htmx's sse extension) swaps each new notice into the
+// region as it changes; when the stream can't be used (refused three times, or not heard from 20 s
+// after connecting, as behind a buffering proxy) this file asks the server every
+// data-live-interval seconds instead (htmx trigger filters would need eval, which is off). When
+// the reader asks for the new stories, their rows go on top without moving what they were
+// looking at, and the stream is opened again from the new top.
 //
 // The #new-stories region (templates/news/list.html) has hx-get="/live/new?newest=<id>" and
-// hx-trigger="live-poll"; this file fires that event. The notice it receives
-// (templates/news/_new_stories.html) is a link whose hx-get inserts the new rows at the top of
-// the list (data-live-insert). Without this file, or without JavaScript, there is no notice.
+// hx-trigger="live-poll"; its wrapper, never swapped, names the vendored extension. The notice
+// (templates/news/_new_stories.html) is a link whose hx-get inserts the new rows at the top of the
+// list (data-live-insert). Without this file, or without JavaScript, there is no notice.
 (function () {
   "use strict";
 
   var REGION_ID = "new-stories";
+  var HEARD_WITHIN_MS = 20000;
+  var FAILED_CONNECTS = 3;
   var timer = null;
+  var streaming = false; // the stream is open (or opening): no polling meanwhile
+  var streamGivenUp = !window.EventSource; // polling from now on
+  var failures = 0;
+  var heardTimer = null;
+  var opened = 0; // streams opened by this page
   var lastPoll = Date.now(); // the page itself is fresh
   var shownEtag = null; // the ETag of the notice on screen, sent back as If-None-Match
   var pendingInsert = null; // what beforeSwap learnt about the rows being inserted
@@ -28,9 +39,83 @@
     return document.visibilityState === "visible";
   }
 
+  function connector() {
+    var el = region();
+    return el ? el.closest(".live-stream") : null;
+  }
+
+  // The stream of the list the region polls, from the same newest story.
+  function streamUrl(el) {
+    return el.getAttribute("hx-get").replace("/live/new", "/live/stream");
+  }
+
+  function openStream() {
+    var el = region();
+    var wrapper = connector();
+    if (!el || !wrapper || streamGivenUp || !visible() || !window.htmx.createEventSource) return false;
+    // Changed nodes, which htmx sets up again: the extension opens the stream on the wrapper and
+    // listens to it on the region (htmx leaves a node whose attributes are as before alone).
+    opened += 1;
+    wrapper.setAttribute("data-sse-connect", streamUrl(el));
+    wrapper.setAttribute("data-stream-opened", String(opened));
+    el.setAttribute("data-sse-swap", "notice");
+    el.setAttribute("data-stream-opened", String(opened));
+    streaming = true;
+    clearTimeout(heardTimer);
+    heardTimer = setTimeout(function () {
+      giveUpStream(); // not a word since connecting: something in between holds it
+    }, HEARD_WITHIN_MS);
+    window.htmx.process(wrapper);
+    return true;
+  }
+
+  function closeStream() {
+    var wrapper = connector();
+    clearTimeout(heardTimer);
+    streaming = false;
+    if (!wrapper || !wrapper.hasAttribute("data-sse-connect")) return;
+    // The extension closes a wrapper's EventSource when htmx cleans the element up.
+    window.htmx.trigger(wrapper, "htmx:beforeCleanupElement");
+    wrapper.removeAttribute("data-sse-connect");
+  }
+
+  function giveUpStream() {
+    closeStream();
+    streamGivenUp = true;
+    schedule();
+  }
+
+  function streamOpened(event) {
+    if (event.target !== connector()) return;
+    event.detail.source.addEventListener("ready", function () {
+      clearTimeout(heardTimer);
+      failures = 0;
+    });
+  }
+
+  function streamFailed(event) {
+    if (event.target !== connector()) return;
+    var source = event.detail.source;
+    // Lost while open: the browser reconnects by itself (after the server's retry, with jitter).
+    if (source && source.readyState === window.EventSource.CONNECTING) return;
+    failures += 1;
+    if (failures >= FAILED_CONNECTS) giveUpStream();
+  }
+
+  // Hidden, a tab holds no stream (browsers allow six connections to a site); shown again, it
+  // reopens it and hears the count at once.
+  function visibilityChanged() {
+    if (!visible()) {
+      closeStream();
+      schedule();
+    } else if (!openStream()) {
+      schedule();
+    }
+  }
+
   function poll() {
     var el = region();
-    if (!el || !visible()) return;
+    if (!el || !visible() || streaming) return;
     lastPoll = Date.now();
     window.htmx.trigger(el, "live-poll");
   }
@@ -41,7 +126,7 @@
     clearTimeout(timer);
     timer = null;
     var el = region();
-    if (!el || !visible()) return;
+    if (!el || !visible() || streaming) return;
     var wait = Math.max(0, lastPoll + intervalMs(el) - Date.now());
     timer = setTimeout(function () {
       poll();
@@ -131,8 +216,11 @@
       if (insert.newest) {
         var url = new URL(el.getAttribute("hx-get"), window.location.href);
         url.searchParams.set("newest", insert.newest);
+        var reopen = streaming;
+        closeStream();
         el.setAttribute("hx-get", url.pathname + url.search);
         window.htmx.process(el);
+        if (reopen) openStream();
       }
       lastPoll = Date.now();
       schedule();
@@ -143,13 +231,33 @@
     if (link) link.focus({ preventScroll: true });
   }
 
+  // The extension is loaded once htmx is there (with the CDN loader, htmx comes late), with its
+  // pinned hash.
+  function loadExtension(then) {
+    var wrapper = connector();
+    if (!wrapper || streamGivenUp) return then();
+    var script = document.createElement("script");
+    script.src = wrapper.getAttribute("data-sse-src");
+    script.integrity = wrapper.getAttribute("data-sse-integrity");
+    script.onload = then;
+    script.onerror = function () {
+      streamGivenUp = true;
+      then();
+    };
+    document.head.appendChild(script);
+  }
+
   function start() {
     if (!region()) return;
     document.addEventListener("htmx:configRequest", sendEtag);
     document.addEventListener("htmx:beforeSwap", beforeSwap);
     document.addEventListener("htmx:afterSwap", afterSwap);
-    document.addEventListener("visibilitychange", schedule);
-    schedule();
+    document.addEventListener("htmx:sseOpen", streamOpened);
+    document.addEventListener("htmx:sseError", streamFailed);
+    document.addEventListener("visibilitychange", visibilityChanged);
+    loadExtension(function () {
+      if (!openStream()) schedule();
+    });
   }
 
   // htmx announces that it has set up the page with htmx:load on the body: just after

@@ -121,8 +121,10 @@ def scrolls_in_feed_order(visit, server, rows=60):
 def test_by_default_the_vendored_copy_runs_deferred(visit, live):
     tab = visit()
     tab.page.goto(live.url + "/")
-    (htmx,) = [src for src in tab.scripts() if "htmx" in src]
+    # htmx, and the extension live.js loads after it for the list's stream.
+    htmx, extension = [src for src in tab.scripts() if "htmx" in src]
     assert VENDORED_URL.fullmatch(htmx.removeprefix(live.url))
+    assert "/static/vendor/htmx-ext-sse-2.2.4.min." in extension
     assert tab.page.eval_on_selector('script[src*="htmx"]', "s => s.defer")
     scrolls_in_feed_order(tab, live)
     tab.assert_htmx_set_up_once_and_clean()

@@ -1,5 +1,9 @@
-"""New stories while the front page is open: the notice, the insert in place, and no polling while
-the tab is hidden. Each test has its own server polling every second (LIVE_INTERVAL=1)."""
+"""New stories while the front page is open: the notice pushed by the list's stream, the insert in
+place, no stream while the tab is hidden; and, where the stream is refused, polling instead (each
+test has its own server, which polling pages ask every second: LIVE_INTERVAL=1)."""
+
+import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -34,7 +38,21 @@ SHOW = """() => {
 def server(tmp_path):
     server = serve_demo(tmp_path, LIVE_INTERVAL=1)
     yield server
+    server.app.extensions["portal.streams"].end_all()
     server.stop()
+
+
+@pytest.fixture
+def polling_server(tmp_path):
+    """A server that refuses every stream (429): pages give up on it after three tries and poll."""
+    server = serve_demo(tmp_path, LIVE_INTERVAL=1, STREAMS_PER_ADDRESS=0)
+    yield server
+    server.stop()
+
+
+def wait_for_polling(page):
+    with page.expect_request(lambda request: "/live/new" in request.url, timeout=10_000):
+        pass
 
 
 @pytest.fixture
@@ -149,11 +167,12 @@ def test_more_batches_after_an_insert_continue_without_duplicates(watched, serve
     assert page.url == f"{server.url}/?through={ids[-1].removeprefix('story-')}"
 
 
-def test_an_unchanged_notice_is_left_alone_and_a_new_count_replaces_it(watched, server):
-    page = watched
+def test_an_unchanged_notice_is_left_alone_and_a_new_count_replaces_it(watched, polling_server):
+    page, server = watched, polling_server
     answers = []
     page.on("response", lambda response: answers.append(response.status) if "/live/new" in response.url else None)
     page.goto(server.url + "/")
+    wait_for_polling(page)
     publish(server, "First of two")
     notice = page.locator("#new-stories")
     expect(notice).to_contain_text("1 new story", timeout=5_000)
@@ -168,11 +187,12 @@ def test_an_unchanged_notice_is_left_alone_and_a_new_count_replaces_it(watched, 
     assert notice.get_by_role("link").count() == 1
 
 
-def test_a_hidden_tab_does_not_poll(watched, server):
-    page = watched
+def test_a_hidden_tab_does_not_poll(watched, polling_server):
+    page, server = watched, polling_server
     polls = []
     page.on("request", lambda request: polls.append(request.url) if "/live/new" in request.url else None)
     page.goto(server.url + "/")
+    wait_for_polling(page)
     page.wait_for_timeout(2_500)
     assert len(polls) >= 2, "a visible tab checks every second"
 
@@ -190,6 +210,28 @@ def test_a_hidden_tab_does_not_poll(watched, server):
     expect(page.locator("#new-stories")).to_contain_text("1 new story", timeout=3_000)
     insert_new_stories(page, "1 new story")
     assert row_ids(page)[0] == fresh
+
+
+def test_a_hidden_tab_holds_no_stream_and_hears_the_count_when_shown(watched, server):
+    page = watched
+    streams = server.app.extensions["portal.streams"]
+    page.goto(server.url + "/")
+    page.wait_for_function("() => document.querySelector('.live-stream[data-sse-connect]')")
+    assert page.locator("#new-stories").inner_text() == ""
+    page.evaluate(HIDE)
+    page.wait_for_timeout(300)
+    assert page.locator(".live-stream[data-sse-connect]").count() == 0
+    fresh = publish(server, "Published while nobody was looking")
+    # The server lets the closed stream go at its next write: the story's notice, or a heartbeat.
+    deadline = time.monotonic() + 5
+    while streams.open and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert streams.open == 0
+    page.evaluate(SHOW)
+    insert_new_stories(page, "1 new story")
+    assert row_ids(page)[0] == fresh
+    expect(page.locator(".live-stream[data-sse-connect]")).to_have_attribute(
+        "data-sse-connect", re.compile(rf"/live/stream\?newest={fresh.removeprefix('story-')}$"))
 
 
 def test_a_section_page_is_told_only_of_its_own_stories(watched, server):

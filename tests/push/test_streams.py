@@ -30,6 +30,7 @@ def test_a_publication_reaches_an_open_front_page_within_seconds(newsroom, open_
     assert "Set-Cookie" not in headers and "Content-Encoding" not in headers
     first = stream.next_message(5)
     assert 1000 <= int(first["retry"]) <= 5000  # reconnections spread out
+    assert first["event"] == "ready"
     assert stream.next_notice(1.5) is None  # nothing new: nothing sent
 
     story = newsroom.story("Pushed, not polled", section=newsroom.ai)

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from flask import Flask, url_for
 
-from portal.config import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION
+from portal.config import HTMX_CDN_URL, HTMX_SRI, HTMX_SSE_SRI, HTMX_SSE_VERSION, HTMX_VERSION
 from portal.web import assets
 
 from ..helpers import soup
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 VENDORED = STATIC / "vendor" / f"htmx-{HTMX_VERSION}.min.js"
+VENDORED_SSE = STATIC / "vendor" / f"htmx-ext-sse-{HTMX_SSE_VERSION}.min.js"
 YEAR = {"public", "max-age=31536000", "immutable"}
 EVERY_TIME = {"public", "no-cache"}
 
@@ -179,6 +180,16 @@ def test_an_after_request_hook_can_read_and_replace_a_static_body(tmp_path):
 
 def test_pinned_sri_is_the_hash_of_the_vendored_file():
     assert HTMX_SRI == sri(VENDORED.read_bytes())
+    assert HTMX_SSE_SRI == sri(VENDORED_SSE.read_bytes())
+
+
+def test_live_lists_name_the_sse_extension_with_its_hash(client, factory):
+    factory.story()
+    wrapper = soup(client.get("/")).select_one(".live-stream")
+    assert wrapper["data-hx-ext"] == "sse"
+    assert wrapper["data-sse-integrity"] == HTMX_SSE_SRI
+    assert wrapper["data-sse-src"] == f"/static/vendor/htmx-ext-sse-{HTMX_SSE_VERSION}.min.{content_hash(VENDORED_SSE)}.js"
+    assert wrapper.select_one("#new-stories") is not None
     assert HTMX_VERSION.startswith("2.0.")
     assert f"htmx.org@{HTMX_VERSION}/" in HTMX_CDN_URL
 
@@ -226,3 +237,7 @@ def test_vendored_htmx_is_byte_identical_to_the_npm_package(tmp_path):
     with tarfile.open(tmp_path / f"htmx.org-{HTMX_VERSION}.tgz") as archive:
         published = archive.extractfile("package/dist/htmx.min.js").read()
     assert VENDORED.read_bytes() == published
+    subprocess.run([npm, "pack", f"htmx-ext-sse@{HTMX_SSE_VERSION}", "--silent"], cwd=tmp_path, check=True,
+                   capture_output=True, timeout=120)
+    with tarfile.open(tmp_path / f"htmx-ext-sse-{HTMX_SSE_VERSION}.tgz") as archive:
+        assert VENDORED_SSE.read_bytes() == archive.extractfile("package/dist/sse.min.js").read()
