@@ -4,7 +4,6 @@ PORTAL_BIND and PORTAL_WORKERS override the address and the number of worker pro
 PROMETHEUS_MULTIPROC_DIR the folder where the workers' metrics meet (emptied at start).
 """
 
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -13,19 +12,19 @@ from pathlib import Path
 # Loopback unless told otherwise: gthread workers are few, and a client that sends its request
 # slowly holds one; only a reverse proxy that buffers whole requests (docs/deploy.md) may reach them.
 bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
-# The usual rule for I/O-bound apps: two workers a core, plus one.
-workers = int(os.environ.get("PORTAL_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
-worker_class = "gthread"
+workers = int(os.environ.get("PORTAL_WORKERS", "2"))
+# gevent's loop for connections, so each worker holds thousands of open streams (/live/stream),
+# with pages answered by a pool of PORTAL_THREADS real threads (portal/push/worker.py).
+worker_class = "portal.push.worker.StreamingWorker"
 threads = int(os.environ.get("PORTAL_THREADS", "4"))
+worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS", "10000"))
 # A request that takes longer than this is stuck (the database's own timeouts are seconds).
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so a slow leak can't grow without bound: rarely, since a new
-# worker starts with empty caches and costs a second of CPU to boot (a worker answering stored
-# pages serves over a thousand requests a second, so 10,000 meant a restart every few seconds).
-max_requests = 200_000
-max_requests_jitter = 20_000
+# No recycling by request count: a worker holds its readers' streams, and a restart would drop
+# thousands at once (gunicorn's --max-requests remains for whoever wants it).
+max_requests = 0
 # The app writes one line per request (with its request id) itself; gunicorn's would repeat it.
 # No control socket: nothing here uses gunicorn's control commands, and every server on the
 # machine would share ~/.gunicorn/gunicorn.ctl (two releases side by side, the tests, the

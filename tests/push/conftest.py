@@ -46,7 +46,7 @@ class EventStream:
 
     def _read(self):
         try:
-            for line in iter(self.response.fp.readline, b""):
+            for line in iter(self.response.readline, b""):  # chunked or not, as the server sends it
                 self.lines.put(line)
         except (OSError, ValueError):  # closed by the test
             pass
@@ -73,6 +73,17 @@ class EventStream:
             value = value.removeprefix(" ")
             fields[name] = fields[name] + "\n" + value if name in fields else value
         return None
+
+    def ends_within(self, timeout: float) -> bool:
+        """Whether the server ends the stream within `timeout` seconds (what it sends is skipped)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if self.lines.get(timeout=left) is None:
+                    return True
+            except queue.Empty:
+                return False
+        return False
 
     def next_notice(self, timeout: float) -> str | None:
         deadline = time.monotonic() + timeout
