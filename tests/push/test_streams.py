@@ -5,7 +5,10 @@ import time
 
 import pytest
 
+from ..browser.conftest import LiveServer
+from ..conftest import make_app
 from ..helpers import page_soup
+from .conftest import EventStream
 
 
 @pytest.fixture
@@ -82,3 +85,41 @@ def test_one_address_holds_a_bounded_number_of_streams(live_app, newsroom, open_
     held[0].close()
     time.sleep(1)  # the server notices the closed stream at its next write (a heartbeat)
     assert open_stream(f"newest={newsroom.first.id}").response.status == 200
+
+
+def test_with_redis_a_publication_is_pushed_at_once(tmp_path, redis_url, factory_for):
+    app = make_app(tmp_path, TESTING=False, REDIS_URL=redis_url)
+    server = LiveServer(app)
+    try:
+        factory = factory_for(app)
+        first = factory.story("Already on the page", minutes_ago=5)
+        stream = EventStream(server, f"newest={first.id}")
+        assert stream.next_message(5)["event"] == "ready"
+        time.sleep(0.5)  # subscribed by now
+        started = time.monotonic()
+        factory.story("Told through Redis")
+        assert notice_text(stream.next_notice(4)) == "↑ 1 new story"
+        # Faster than the notifier's own look at the database, which Redis makes every 5 s.
+        assert time.monotonic() - started < 2
+        stream.close()
+    finally:
+        app.extensions["portal.streams"].end_all()
+        server.stop()
+
+
+def test_with_redis_away_the_database_is_looked_at_each_second(tmp_path, factory_for, caplog):
+    app = make_app(tmp_path, TESTING=False, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens there
+    server = LiveServer(app)
+    try:
+        factory = factory_for(app)
+        first = factory.story("Already on the page", minutes_ago=5)
+        stream = EventStream(server, f"newest={first.id}")
+        assert stream.next_message(5)["event"] == "ready"
+        factory.story("Told all the same")
+        assert notice_text(stream.next_notice(4)) == "↑ 1 new story"
+        assert "push: cannot subscribe on Redis" in caplog.text
+        assert "push: could not tell Redis of a change" in caplog.text
+        stream.close()
+    finally:
+        app.extensions["portal.streams"].end_all()
+        server.stop()
