@@ -41,22 +41,21 @@ forwarder_headers = ""
 
 
 # The folder where each worker writes its metrics for /metrics to add up (prometheus_client's
-# multiprocess mode): PROMETHEUS_MULTIPROC_DIR when the environment sets it, else one made at start.
+# multiprocess mode): PROMETHEUS_MULTIPROC_DIR when the environment sets it, else one made here.
+# Here, as gunicorn reads this file, and not in a hook: loading the worker class imports the portal,
+# and prometheus_client with it, before any hook runs, and prometheus_client chooses its mode on
+# import. (With preload_app the app would be imported earlier still: leave it off.)
 _made_metrics_folder = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _made_metrics_folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
 
 
 def on_starting(server):
-    global _made_metrics_folder
-    # Here, before any worker imports prometheus_client, which chooses its mode on import. (With
-    # preload_app the app would be imported earlier, in one-process mode: leave it off.)
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder:
-        # Files of an earlier run would be counted again.
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        for leftover in Path(folder).glob("*.db"):
-            leftover.unlink()
-    else:
-        _made_metrics_folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+    # Files of an earlier run would be counted again.
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob("*.db"):
+        leftover.unlink()
     if server.cfg.workers > 1 and not os.environ.get("PORTAL_REDIS_URL"):
         server.log.warning(
             "PORTAL_REDIS_URL is not set: each of the %d workers counts rate limits on its own, so a "

@@ -2,6 +2,7 @@
 reader, no cookie, within a couple of seconds of a publication; bounded per address."""
 
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -87,39 +88,38 @@ def test_one_address_holds_a_bounded_number_of_streams(live_app, newsroom, open_
     assert open_stream(f"newest={newsroom.first.id}").response.status == 200
 
 
-def test_with_redis_a_publication_is_pushed_at_once(tmp_path, redis_url, factory_for):
-    app = make_app(tmp_path, TESTING=False, REDIS_URL=redis_url)
+@contextmanager
+def watching_the_front_page(app, factory):
+    """A live server for `app`, and a stream of its front page open from its one story."""
     server = LiveServer(app)
     try:
-        factory = factory_for(app)
         first = factory.story("Already on the page", minutes_ago=5)
         stream = EventStream(server, f"newest={first.id}")
         assert stream.next_message(5)["event"] == "ready"
+        yield stream
+        stream.close()
+    finally:
+        app.extensions["portal.streams"].end_all()
+        server.stop()
+
+
+def test_with_redis_a_publication_is_pushed_at_once(tmp_path, redis_url, factory_for):
+    app = make_app(tmp_path, TESTING=False, REDIS_URL=redis_url)
+    factory = factory_for(app)
+    with watching_the_front_page(app, factory) as stream:
         time.sleep(0.5)  # subscribed by now
         started = time.monotonic()
         factory.story("Told through Redis")
         assert notice_text(stream.next_notice(4)) == "↑ 1 new story"
         # Faster than the notifier's own look at the database, which Redis makes every 5 s.
         assert time.monotonic() - started < 2
-        stream.close()
-    finally:
-        app.extensions["portal.streams"].end_all()
-        server.stop()
 
 
 def test_with_redis_away_the_database_is_looked_at_each_second(tmp_path, factory_for, caplog):
     app = make_app(tmp_path, TESTING=False, REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens there
-    server = LiveServer(app)
-    try:
-        factory = factory_for(app)
-        first = factory.story("Already on the page", minutes_ago=5)
-        stream = EventStream(server, f"newest={first.id}")
-        assert stream.next_message(5)["event"] == "ready"
+    factory = factory_for(app)
+    with watching_the_front_page(app, factory) as stream:
         factory.story("Told all the same")
         assert notice_text(stream.next_notice(4)) == "↑ 1 new story"
-        assert "push: cannot subscribe on Redis" in caplog.text
-        assert "push: could not tell Redis of a change" in caplog.text
-        stream.close()
-    finally:
-        app.extensions["portal.streams"].end_all()
-        server.stop()
+    assert "push: cannot subscribe on Redis" in caplog.text
+    assert "push: could not tell Redis of a change" in caplog.text
