@@ -102,10 +102,13 @@ def test_only_the_proxy_count_decides_whether_x_forwarded_proto_counts(demo_data
     assert not any(REDIS_WARNING in line for line in log), "one worker: nothing to share"
 
 
-def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch):
-    """A slow client holds a gthread worker: only a reverse proxy that buffers requests may reach
-    gunicorn, so the default address is not reachable from elsewhere."""
+def test_gunicorn_listens_on_loopback_unless_told_otherwise(monkeypatch, tmp_path):
+    """A slow client holds one of a worker's page threads: only a reverse proxy that buffers
+    requests may reach gunicorn, so the default address is not reachable from elsewhere."""
     monkeypatch.delenv("PORTAL_BIND", raising=False)
+    # Set for this test only: reading the file would otherwise choose a metrics folder for the
+    # whole test process (and put prometheus_client's next importer in multiprocess mode).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
     assert runpy.run_path(str(PROJECT / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
     monkeypatch.setenv("PORTAL_BIND", "10.0.0.11:8000")
     assert runpy.run_path(str(PROJECT / "gunicorn.conf.py"))["bind"] == "10.0.0.11:8000"
