@@ -48,7 +48,7 @@ class EventStream:
         try:
             for line in iter(self.response.readline, b""):  # chunked or not, as the server sends it
                 self.lines.put(line)
-        except (OSError, ValueError):  # closed by the test
+        except (OSError, ValueError, http.client.HTTPException):  # closed by the test, mid-chunk or not
             pass
         self.lines.put(None)
 
