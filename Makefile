@@ -49,9 +49,9 @@ test: $(VENV)/.test chromium
 	$(PY) -m pytest
 
 # The benchmarks, one after another (figures in docs/benchmarks.md); the other files in bench/
-# are their helpers. About 17 minutes, and 5 more the first time, which builds the demo
+# are their helpers. About 22 minutes, and 5 more the first time, which builds the demo
 # databases (instance/bench/, $TMPDIR/portal-bench/).
-BENCHMARKS := bench/feed_paging.py bench/qr.py bench/search_flood.py bench/serve_load.py bench/signed_in_costs.py \
+BENCHMARKS := bench/feed_paging.py bench/qr.py bench/search_flood.py bench/serve_load.py bench/signed_in_costs.py bench/streams.py \
 	bench/lighthouse.py
 
 $(VENV)/.bench: pyproject.toml $(VENV)/.test
