@@ -78,12 +78,25 @@ class Notifier:
             self._retry_redis_at = time.monotonic() + REDIS_RETRY
             return None
 
+    _told_of = None  # the newest publication the streams have been told of
+
+    def _record_lag(self, snapshot) -> None:
+        published = snapshot.newest_published_at
+        metrics = self.app.extensions.get("portal_metrics")
+        if published is None or metrics is None or (self._told_of is not None and published <= self._told_of):
+            return
+        if self._told_of is not None:  # the first snapshot tells of nothing new
+            metrics.notifier_lag.set(max(0.0, time.time() - published.timestamp()))
+        self._told_of = published
+
     def _look(self, version):
         """Read a new snapshot when the content version moved on; the version now known."""
         try:
             current = read_version()
             if current != version:
-                self.broadcast.publish(read_snapshot())
+                snapshot = read_snapshot()
+                self.broadcast.publish(snapshot)
+                self._record_lag(snapshot)
                 return current
         except SQLAlchemyError as error:
             log.warning("push: the database did not answer (%s)", type(error).__name__)

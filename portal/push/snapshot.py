@@ -3,6 +3,7 @@ section) the ids of its newest stories, read together at one content version. A 
 list and the top story of its page; its notice counts the ids above that one, with no query."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import select
@@ -24,6 +25,7 @@ RENDERED_NOTICES = 2048
 @dataclass
 class Snapshot:
     version: int
+    newest_published_at: datetime | None  # the front page's top story's, for the notifier's lag
     newest: dict[str, tuple[int, ...]]  # list key -> newest ids, newest first, MOST_INSERTED + 1 at most
     sections: dict[str, KeptSection]
     _notices: dict[tuple, str] = field(default_factory=dict, repr=False)
@@ -68,10 +70,11 @@ def read_snapshot(limit: int = MOST_INSERTED + 1) -> Snapshot:
     sections = {s.slug: KeptSection(s.id, s.name, s.slug, s.description)
                 for s in db.session.scalars(select(Section).order_by(Section.id))}
     newest = {FRONT_PAGE: _newest_ids(published_stories(), limit)}
+    newest_published_at = db.session.scalar(published_stories().with_only_columns(Article.published_at).limit(1))
     for slug, section in sections.items():
         newest[slug] = _newest_ids(published_stories(section_id=section.id), limit)
     db.session.rollback()  # no transaction left open between looks
-    return Snapshot(version, newest, sections)
+    return Snapshot(version, newest_published_at, newest, sections)
 
 
 def _newest_ids(stories, limit: int) -> tuple[int, ...]:

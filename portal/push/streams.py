@@ -43,6 +43,7 @@ class Streams:
         self._notifier: Notifier | None = None
         self._per_address: dict[str, int] = {}
         self.open = 0
+        self._metrics = app.extensions["portal_metrics"]
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != PATH:
@@ -91,7 +92,8 @@ class Streams:
                 return False
             self._per_address[address] = held + 1
             self.open += 1
-            return True
+        self._metrics.open_streams.inc()
+        return True
 
     def _leave(self, address: str) -> None:
         with self._lock:
@@ -99,6 +101,7 @@ class Streams:
             if held:
                 self._per_address[address] = held
             self.open -= 1
+        self._metrics.open_streams.dec()
 
     def _events(self, snapshot, list_key: str, top_id: int | None, address: str):
         broadcast = self.notifier().broadcast

@@ -87,6 +87,12 @@ class Metrics:
         # In multiprocess mode, what the live workers last recorded (a worker that exits takes its value along).
         self.content_version = Gauge("portal_content_version", "The content version the page cache serves.",
                                      multiprocess_mode="livemostrecent", registry=registry)
+        # Server-sent event streams (portal.push): how many are open, and how late the news reached them.
+        self.open_streams = Gauge("portal_open_streams", "Event streams open (/live/stream).",
+                                  multiprocess_mode="livesum", registry=registry)
+        self.notifier_lag = Gauge("portal_stream_notifier_lag_seconds",
+                                  "Seconds from the newest story's publication to the snapshot that told the streams.",
+                                  multiprocess_mode="livemax", registry=registry)
         # Label children by labels: prometheus_client's labels() costs more than the increment.
         self._series: dict[tuple, tuple] = {}
         self._statement_series: dict[str, object] = {}

@@ -9,6 +9,7 @@ import pytest
 from ..browser.conftest import LiveServer
 from ..conftest import make_app
 from ..helpers import page_soup
+from ..web.test_metrics import scrape, value
 from .conftest import EventStream
 
 
@@ -123,3 +124,15 @@ def test_with_redis_away_the_database_is_looked_at_each_second(tmp_path, factory
         assert notice_text(stream.next_notice(4)) == "↑ 1 new story"
     assert "push: cannot subscribe on Redis" in caplog.text
     assert "push: could not tell Redis of a change" in caplog.text
+
+
+def test_operators_see_the_open_streams_and_how_late_the_news_reached_them(live_app, newsroom, open_stream):
+    client = live_app.test_client()
+    assert value(scrape(client), "portal_open_streams") == 0
+    stream = open_stream(f"newest={newsroom.first.id}")
+    assert stream.next_message(5)["event"] == "ready"
+    assert value(scrape(client), "portal_open_streams") == 1
+    newsroom.story("Counted late by at most a second or two", minutes_ago=0)
+    assert stream.next_notice(4) is not None
+    assert 0 < value(scrape(client), "portal_stream_notifier_lag_seconds") < 3
+    stream.close()
