@@ -37,10 +37,13 @@ class Notifier:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
-        """The streams end now (the process is shutting down)."""
+    def stop(self, wait: bool = False) -> None:
+        """The streams end now (the process is shutting down); with `wait`, the thread too, so
+        nothing touches the database after this (an app being torn down)."""
         self._stop.set()
         self.broadcast.close()
+        if wait:
+            self._thread.join(timeout=SAFETY_POLL + 5)
 
     def _run(self) -> None:
         with self.app.app_context():

@@ -79,11 +79,13 @@ class Streams:
                 self._notifier.start()
             return self._notifier
 
-    def end_all(self) -> None:
-        """Every open stream ends now (the process is shutting down)."""
+    def end_all(self, wait: bool = False) -> None:
+        """Every open stream ends now (the process is shutting down); with `wait`, the notifier's
+        thread has stopped on return."""
         with self._lock:
-            if self._notifier is not None:
-                self._notifier.stop()
+            notifier = self._notifier
+        if notifier is not None:
+            notifier.stop(wait)
 
     def _admit(self, address: str) -> bool:
         with self._lock:

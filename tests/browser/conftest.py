@@ -27,6 +27,8 @@ class LiveServer:
         self.thread.start()
 
     def stop(self):
+        # Its streams end, and the notifier's thread, before the database connections go.
+        self.app.extensions["portal.streams"].end_all(wait=True)
         self.server.shutdown()
         self.thread.join(timeout=10)
         with self.app.app_context():

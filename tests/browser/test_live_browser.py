@@ -38,7 +38,6 @@ SHOW = """() => {
 def server(tmp_path):
     server = serve_demo(tmp_path, LIVE_INTERVAL=1)
     yield server
-    server.app.extensions["portal.streams"].end_all()
     server.stop()
 
 
@@ -232,6 +231,22 @@ def test_a_hidden_tab_holds_no_stream_and_hears_the_count_when_shown(watched, se
     assert row_ids(page)[0] == fresh
     expect(page.locator(".live-stream[data-sse-connect]")).to_have_attribute(
         "data-sse-connect", re.compile(rf"/live/stream\?newest={fresh.removeprefix('story-')}$"))
+
+
+def test_after_the_network_comes_back_the_count_is_right(watched, server):
+    page = watched
+    page.goto(server.url + "/")
+    page.wait_for_function("() => document.querySelector('.live-stream[data-sse-connect]')")
+    page.context.set_offline(True)
+    first = publish(server, "Published while the reader was offline")
+    second = publish(server, "And another")
+    page.wait_for_timeout(1_000)
+    page.context.set_offline(False)
+    # The browser reconnects by itself (after the stream's retry, 1 to 5 s), and hears the count
+    # at once.
+    expect(page.locator("#new-stories")).to_contain_text("2 new stories", timeout=12_000)
+    insert_new_stories(page, "2 new stories")
+    assert row_ids(page)[:2] == [second, first]
 
 
 def test_a_section_page_is_told_only_of_its_own_stories(watched, server):

@@ -23,7 +23,6 @@ def live_app(tmp_path):
 def server(live_app):
     server = LiveServer(live_app)
     yield server
-    live_app.extensions["portal.streams"].end_all()
     server.stop()
 
 

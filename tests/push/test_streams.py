@@ -100,7 +100,6 @@ def watching_the_front_page(app, factory):
         yield stream
         stream.close()
     finally:
-        app.extensions["portal.streams"].end_all()
         server.stop()
 
 
