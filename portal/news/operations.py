@@ -55,19 +55,9 @@ def publish_due(now: datetime | None = None) -> list[int]:
     UPDATE, so of two runs at once the second finds the rows no longer scheduled (PostgreSQL
     makes it wait for the first's commit, then re-reads them). Returns the ids it published."""
     now = now or utcnow()
-    due = (Article.status == Status.scheduled, Article.publish_at <= now)
-    # Looked for first: an UPDATE, even of no row, moves the content version on, and this runs
-    # every minute on every machine; cached pages must not be thrown away for nothing.
-    if db.session.scalar(select(Article.id).where(*due).limit(1)) is None:
-        return []
-    published = list(db.session.scalars(
-        update_rows(Article)
-        .where(*due)
-        .values(status=Status.published, publish_at=None, unpublished_note=None,
-                published_at=func.coalesce(Article.published_at, now), revision=Article.revision + 1)
-        .returning(Article.id)
-        .execution_options(synchronize_session=False)
-    ))
+    published = _update_found((Article.status == Status.scheduled, Article.publish_at <= now),
+                              status=Status.published, publish_at=None, unpublished_note=None,
+                              published_at=func.coalesce(Article.published_at, now))
     if published:
         send_after_commit(story_published, published)
     return published
@@ -97,17 +87,23 @@ def end_expired_top_stories(now: datetime | None = None) -> list[int]:
 
 
 def _end_top_stories(condition) -> list[int]:
-    shown = (Article.top_until.is_not(None), condition)
-    if db.session.scalar(select(Article.id).where(*shown).limit(1)) is None:
-        return []  # as in publish_due: no UPDATE, so the content version stays
-    ended = list(db.session.scalars(
-        update_rows(Article).where(*shown)
-        .values(top_until=None, revision=Article.revision + 1)
-        .returning(Article.id).execution_options(synchronize_session=False)
-    ))
+    ended = _update_found((Article.top_until.is_not(None), condition), top_until=None)
     if ended:
         send_after_commit(story_updated, ended)
     return ended
+
+
+def _update_found(conditions, **values) -> list[int]:
+    """One conditional UPDATE of the stories meeting `conditions` (their revision moved on, so an
+    editor's open form is stale), run only when a SELECT finds one: an UPDATE, even of no row,
+    moves the content version on, and publish-due runs every minute on every machine, so cached
+    pages must not be thrown away for nothing. The ids it changed."""
+    if db.session.scalar(select(Article.id).where(*conditions).limit(1)) is None:
+        return []
+    return list(db.session.scalars(
+        update_rows(Article).where(*conditions).values(**values, revision=Article.revision + 1)
+        .returning(Article.id).execution_options(synchronize_session=False)
+    ))
 
 
 def update(article: Article) -> Article:
