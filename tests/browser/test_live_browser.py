@@ -3,6 +3,7 @@ place, no stream while the tab is hidden; and, where the stream is refused, poll
 test has its own server, which polling pages ask every second: LIVE_INTERVAL=1)."""
 
 import re
+import threading
 import time
 
 import pytest
@@ -49,8 +50,8 @@ def polling_server(tmp_path):
     server.stop()
 
 
-def wait_for_polling(page):
-    with page.expect_request(lambda request: "/live/new" in request.url, timeout=10_000):
+def wait_for_polling(page, timeout=10_000):
+    with page.expect_request(lambda request: "/live/new" in request.url, timeout=timeout):
         pass
 
 
@@ -264,27 +265,96 @@ def test_a_section_page_is_told_only_of_its_own_stories(watched, server):
     assert page.url == f"{server.url}/sections/{mine}"
 
 
-def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_once(watched, server):
+@pytest.fixture(params=["database", "redis"])
+def importing_server(request, tmp_path):
+    """A server told of new stories by its once-a-second look at the database, or through Redis."""
+    config = {"LIVE_INTERVAL": 1}
+    if request.param == "redis":
+        config["REDIS_URL"] = request.getfixturevalue("redis_url")
+    server = serve_demo(tmp_path, **config)
+    yield server
+    server.stop()
+
+
+def import_feed(server, feed) -> int:
+    """`portal import-feed FEED`, as the desk runs it; returns how many stories it added."""
+    result = server.app.test_cli_runner().invoke(args=["portal", "import-feed", str(feed)])
+    assert result.exit_code == 0, result.output
+    return int(re.search(r": (\d+) added", result.output).group(1))
+
+
+def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_once(watched, importing_server):
     """The desk's feed import publishes roundups; a reader with the front page open sees them."""
     from pathlib import Path
 
-    from portal.wire.importer import import_source
+    from portal.push.notifier import CHANNEL
 
-    page = watched
+    page, server = watched, importing_server
+    redis_url = server.app.config["REDIS_URL"]
+    if redis_url:
+        import redis
+
+        told = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        told.subscribe(CHANNEL)
     page.goto(server.url + "/")
+    page.wait_for_function("() => document.querySelector('.live-stream[data-sse-connect]')")
     shown = row_ids(page)
     feed = Path(__file__).resolve().parent.parent / "fixtures" / "feeds" / "ledger_review_rss.xml"
-    with server.app.app_context():
-        result = import_source(str(feed))
-    assert result.added >= 2
-    insert_new_stories(page, f"{result.added} new stories")
+    added = import_feed(server, feed)
+    assert added >= 2
+    insert_new_stories(page, f"{added} new stories")
     ids = row_ids(page)
-    assert len(ids) == len(set(ids)) == len(shown) + result.added
-    assert ids[result.added:] == shown
+    assert len(ids) == len(set(ids)) == len(shown) + added
+    assert ids[added:] == shown
     kinds = page.locator("ol.stories li.story").nth(0).locator(".kind-roundup")
     expect(kinds).to_contain_text("Roundup")
+    if redis_url:
+        # The import's commit told every process through Redis: the new stories' ids.
+        messages = [told.get_message(timeout=0.2) for _ in range(added + 2)]
+        told.close()
+        told_of = {f"story-{i.decode()}" for m in messages if m for i in m["data"].split(b",")}
+        assert told_of == set(ids[:added])
     # Importing the same feed again adds nothing, so nothing more is announced.
-    with server.app.app_context():
-        assert import_source(str(feed)).added == 0
+    assert import_feed(server, feed) == 0
     page.wait_for_timeout(2_500)
     assert page.locator("#new-stories").inner_text() == ""
+
+
+@pytest.fixture
+def silent_server(tmp_path):
+    """A server whose streams answer and then say nothing, as behind a proxy that buffers them."""
+    server = serve_demo(tmp_path, LIVE_INTERVAL=1)
+    stopping = threading.Event()
+    pages = server.app.wsgi_app
+
+    def silent_streams(environ, start_response):
+        if environ["PATH_INFO"] != "/live/stream":
+            return pages(environ, start_response)
+        start_response("200 OK", [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+
+        def nothing():
+            yield b""  # the headers go out; then not a byte
+            while not stopping.wait(0.2):
+                yield b""
+        return nothing()
+
+    server.app.wsgi_app = silent_streams
+    yield server
+    stopping.set()
+    server.stop()
+
+
+def test_with_the_stream_silent_the_page_learns_of_new_stories_by_polling(watched, silent_server):
+    page, server = watched, silent_server
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if "/live/new" in request.url else None)
+    page.goto(server.url + "/")
+    page.wait_for_function("() => document.querySelector('.live-stream[data-sse-connect]')")
+    fresh = publish(server, "Heard of by asking")
+    page.wait_for_timeout(5_000)
+    assert polls == [] and page.locator("#new-stories").inner_text() == "", "the stream is still trusted"
+    # 20 s without a word since connecting: the page lets the stream go and asks instead.
+    wait_for_polling(page, timeout=20_000)
+    expect(page.locator(".live-stream[data-sse-connect]")).to_have_count(0)
+    insert_new_stories(page, "1 new story")
+    assert row_ids(page)[0] == fresh

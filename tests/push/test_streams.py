@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 
 from ..browser.conftest import LiveServer
-from ..conftest import make_app
+from ..conftest import log_in, make_app
 from ..helpers import page_soup
 from ..web.test_metrics import scrape, value
 from .conftest import EventStream
@@ -50,9 +50,16 @@ def test_a_publication_reaches_an_open_front_page_within_seconds(newsroom, open_
     assert later.next_notice(1.5) is None
 
 
-def test_on_connect_the_current_notice_comes_at_once_and_is_the_same_for_everyone(newsroom, open_stream):
+def test_on_connect_the_current_notice_comes_at_once_and_is_the_same_for_everyone(live_app, newsroom, open_stream):
     newsroom.story("Newer than the page")
-    one, two = open_stream(f"newest={newsroom.first.id}"), open_stream(f"newest={newsroom.first.id}")
+    # One reader anonymous, the other signed in (remembered) and sending their cookies.
+    signed_in = live_app.test_client()
+    assert log_in(signed_in, newsroom.user().email, remember=True).status_code == 303
+    cookies = "; ".join(f"{c.key}={c.value}" for c in (signed_in.get_cookie("session"),
+                                                       signed_in.get_cookie("remember_token")))
+    one = open_stream(f"newest={newsroom.first.id}")
+    two = open_stream(f"newest={newsroom.first.id}", Cookie=cookies)
+    assert "Set-Cookie" not in dict(two.response.getheaders())
     notices = [stream.next_notice(4) for stream in (one, two)]
     assert notice_text(notices[0]) == "↑ 1 new story"
     assert notices[0] == notices[1]
