@@ -83,3 +83,12 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"  # npm's axe-core 4.14.1, MPL-2.0
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, to run in a page with `page.evaluate` (which the page's CSP does not govern)."""
+    return AXE.read_text()
