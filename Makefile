@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test chromium clean bench bench-tools
+.PHONY: run serve test chromium clean bench bench-tools screenshots
 
 # For development the project installs itself editable: code, templates/, static/ and migrations/
 # are used where they are in the checkout, and ./instance is the checkout's. Deployments may
@@ -68,6 +68,11 @@ bench-tools:
 
 bench: $(VENV)/.bench chromium bench-tools
 	@for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# The README's pictures: front page, an article and the desk, phone and desktop, light and dark,
+# from a scratch database of demo content (tests/browser/screenshots.py), into docs/screenshots/.
+screenshots: $(VENV)/.test chromium
+	$(PY) -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache
