@@ -102,3 +102,28 @@ def test_the_front_page_by_keyboard_alone_shows_where_the_focus_is(page, live):
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_dialogs_have_no_serious_or_critical_violations(browser, live, axe_source, theme):
+    """The keyboard shortcuts' help and the Share quote dialog, open."""
+    from .test_quotes_browser import select_in_last_paragraph
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(f"localStorage.setItem('portal.theme', '{theme}')")
+    page = context.new_page()
+    try:
+        page.goto(live.url + "/")
+        page.keyboard.press("Shift+?")
+        page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
+        page.evaluate(axe_source)
+        assert page.evaluate(AXE_RUN, RULES) == []
+
+        page.goto(live.url + "/articles/5")
+        select_in_last_paragraph(page)
+        page.get_by_role("button", name="Share quote").click()
+        page.get_by_role("dialog", name="Share quote").get_by_label("Link to this passage").wait_for()
+        page.evaluate(axe_source)
+        assert page.evaluate(AXE_RUN, RULES) == []
+    finally:
+        context.close()

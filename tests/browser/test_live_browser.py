@@ -283,7 +283,7 @@ def import_feed(server, feed) -> int:
     return int(re.search(r": (\d+) added", result.output).group(1))
 
 
-def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_once(watched, importing_server):
+def test_stories_imported_while_the_front_page_is_open_are_announced_and_shown_once(importing_server, watched):
     """The desk's feed import publishes roundups; a reader with the front page open sees them."""
     from pathlib import Path
 
