@@ -1,8 +1,9 @@
 """Short share links (/s/<code>) and the QR code of an article's share link, as SVG or PNG.
 
 The QR endpoints are made to be embedded by other sites: any origin may load them, browsers and
-CDNs may keep them for a year (the image depends only on the share URL, the options and the
-renderer), and a bounded in-process cache keeps repeated requests from rendering again. Only the
+CDNs keep them a day and then revalidate (a year when the URL names the current renderer, as this
+site's own pages do: the image depends only on the share URL, the options and the renderer), and
+a bounded in-process cache keeps repeated requests from rendering again. Only the
 default renderings, the ones article pages and embeds show, are shared between workers through
 Redis, and for days: every other option set is a variant anyone can mint by the thousand, which
 must not fill a shared server.
@@ -32,7 +33,8 @@ BASE62 = string.digits + string.ascii_lowercase + string.ascii_uppercase
 MAX_CODE_LENGTH = 11  # 62**11 is beyond any id a database hands out
 
 # Bump whenever render_qr() draws differently: it is in the ETag, which is also the cache key, so
-# no cache here serves the old drawing and a browser or CDN that revalidates gets the new one.
+# no cache here serves the old drawing and a browser or CDN that revalidates gets the new one; and
+# article pages name it in the image's URL (?v=), which their readers' browsers keep a year.
 RENDERER_VERSION = 2
 SIZE_RANGE = range(64, 2049)
 MIN_MODULE_PIXELS = 2  # below this phone cameras can't tell the modules apart
@@ -46,7 +48,10 @@ ERROR_LEVELS = ("L", "M", "Q", "H")
 MIN_CONTRAST = 4.5
 QR_CACHE_SIZE = 1024
 rendered_images = LocalCache(QR_CACHE_SIZE)
-YEAR = 31_536_000
+# Named with the current renderer (?v=, as this site's pages name it), an image never changes;
+# without (embeds on other sites) it may, when the renderer does: revalidated after a day.
+PINNED = "public, max-age=31536000, immutable"
+REVALIDATED_DAILY = "public, max-age=86400"
 SHARED_TTL = 7 * 86_400  # seconds a default rendering stays in Redis
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
@@ -77,6 +82,12 @@ def article_id_from_code(code: str) -> int | None:
 
 def share_url(article) -> str:
     return absolute_url("share.short_link", code=share_code(article.id))
+
+
+def page_qr_url(article) -> str:
+    """The QR image this site's article page shows: named with the renderer's version, so it is
+    kept a year, and a new renderer is a new URL for every reader's browser."""
+    return url_for("share.qr_image", article_id=article.id, kind="svg", v=RENDERER_VERSION)
 
 
 def embed_html(article) -> str:
@@ -118,16 +129,19 @@ def _full_colour(value: str) -> str:
 
 
 def parse_options(args) -> QrOptions:
-    """The options from a query string, each checked and bounded; BadOption says what is wrong."""
+    """The options from a query string, each checked and bounded; BadOption says what is wrong.
+    `v`, the renderer a URL names, is checked here too: it changes only how long the image is kept."""
     values = {}
     for name in args:
-        if name not in ("size", "border", "dark", "light", "ecc"):
+        if name not in ("size", "border", "dark", "light", "ecc", "v"):
             raise BadOption(f"Unknown option “{name}”: use size, border, dark, light or ecc.")
         given = args.getlist(name)
         if len(given) > 1:
             raise BadOption(f"Give “{name}” once.")
         values[name] = given[0].strip()
 
+    if "v" in values and not (values["v"].isascii() and values["v"].isdigit()):
+        raise BadOption("v must be a renderer version, a whole number.")
     options = {}
     if "size" in values:
         size = values["size"]
@@ -249,7 +263,8 @@ def qr_image(article_id, kind):
         response = make_response(image)
         response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    pinned = request.args.get("v", "").strip() == str(RENDERER_VERSION)
+    response.headers["Cache-Control"] = PINNED if pinned else REVALIDATED_DAILY
     embeddable(response)
     return response
 

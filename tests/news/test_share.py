@@ -168,6 +168,8 @@ def test_transparent_light_leaves_the_background_clear(client, story):
     ("dark=%23003&light=%23115", "dark and light are too alike for phone cameras: their contrast is 1."),
     ("dark=%23aaa&light=transparent", "dark and light are too alike"),
     ("size=100&size=200", "Give “size” once."),
+    ("v=abc", "v must be a renderer version, a whole number."),
+    ("v=-2", "v must be"),
 ])
 @pytest.mark.parametrize("kind", ["svg", "png"])
 def test_bad_options_get_400_with_a_one_line_reason(client, story, kind, query, reason):
@@ -191,8 +193,8 @@ def test_unknown_or_unpublished_articles_get_404(client, factory):
 
 # ---- caching and embedding -----------------------------------------------------------
 
-def test_cacheable_for_a_year_with_a_strong_etag_and_304(client, story):
-    url = f"/articles/{story.id}/qr.svg?size=300"
+def test_cacheable_for_a_year_with_a_strong_etag_and_304_when_named_with_the_renderer(client, story):
+    url = f"/articles/{story.id}/qr.svg?size=300&v={share.RENDERER_VERSION}"
     first = client.get(url)
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
@@ -202,6 +204,19 @@ def test_cacheable_for_a_year_with_a_strong_etag_and_304(client, story):
     assert again.headers["ETag"] == etag
     assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+@pytest.mark.parametrize("version", [None, "1", "99"])
+def test_without_the_current_renderer_in_the_url_images_are_revalidated_daily(client, story, version):
+    """Embeds on other sites name no renderer: a new one must reach their readers in a day."""
+    url = f"/articles/{story.id}/qr.png" + (f"?v={version}" if version else "")
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=86400"
+    assert decode_png(first.data) == [f"http://localhost/s/{story.id}"]
+    pinned = client.get(f"/articles/{story.id}/qr.png?v={share.RENDERER_VERSION}")
+    assert pinned.headers["ETag"] == first.headers["ETag"] and pinned.data == first.data  # the same image
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "public, max-age=86400"
 
 
 def test_etags_differ_by_options_format_and_host(client, story):
@@ -311,12 +326,19 @@ def test_a_new_renderer_version_gets_a_new_etag_and_render(tmp_path, factory_for
     renders = count_renders(monkeypatch)
     url = f"/articles/{story.id}/qr.png"
     before = client.get(url)
+    page_image = soup(client.get(f"/articles/{story.id}/{story.slug}")).select_one(".share-qr img")["src"]
     monkeypatch.setattr(share, "RENDERER_VERSION", share.RENDERER_VERSION + 1)
     after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
     assert len(renders) == 2  # not the old drawing kept in this process
     assert decode_png(after.data) == [f"http://localhost/s/{story.id}"]
     assert client.get(url, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+    # The article page names a new URL, so its readers' year-long copies are not used; the old
+    # URL, still in pages stored before, is no longer kept a year.
+    new_page_image = soup(client.get(f"/articles/{story.id}/{story.slug}")).select_one(".share-qr img")["src"]
+    assert new_page_image != page_image
+    assert client.get(new_page_image).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(page_image).headers["Cache-Control"] == "public, max-age=86400"
 
 
 def test_a_new_renderer_version_is_a_new_redis_key(tmp_path, factory_for, monkeypatch, redis_url):
@@ -354,19 +376,19 @@ def test_images_are_embeddable_from_any_origin(client, story):
 def test_article_page_share_block(client, factory):
     story = factory.story('Quotes "and" <tags> in a headline')
     page = soup(client.get(f"/articles/{story.id}/{story.slug}"))
-    share = page.select_one(".share")
-    image = share.select_one(".share-qr img")
-    assert image["src"] == f"/articles/{story.id}/qr.svg"
+    block = page.select_one(".share")
+    image = block.select_one(".share-qr img")
+    assert image["src"] == f"/articles/{story.id}/qr.svg?v={share.RENDERER_VERSION}"
     assert image["alt"] == f"QR code linking to this story: http://localhost/s/{story.id}"
-    assert share.select_one("figcaption").get_text() == "Scan to read on your phone"
-    assert share.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
-    assert share.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
-    embed = share.select_one("details.share-embed")
+    assert block.select_one("figcaption").get_text() == "Scan to read on your phone"
+    assert block.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
+    assert block.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
+    embed = block.select_one("details.share-embed")
     assert embed.select_one("summary").get_text() == "Embed the QR code on your site"
     snippet = soup_of(embed.select_one("textarea").get_text())
     link = snippet.select_one("a")
     assert link["href"] == f"http://localhost/s/{story.id}"
-    assert link.img["src"] == f"http://localhost/articles/{story.id}/qr.svg"
+    assert link.img["src"] == f"http://localhost/articles/{story.id}/qr.svg"  # no renderer: revalidated daily
     assert link.img["alt"] == 'QR code: Quotes "and" <tags> in a headline'
 
 
