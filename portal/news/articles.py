@@ -14,7 +14,7 @@ from .queries import (
     newest_stories,
     published_stories,
 )
-from .share import embed_html, share_url
+from .share import embed_html, page_qr_url, share_url
 from .social import publisher_logo_url, share_image
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
@@ -49,6 +49,7 @@ def show(article_id, slug):
         corrections=corrections_of(article),
         share_url=share_url(article),
         embed_html=embed_html(article),
+        qr_url=page_qr_url(article),
         saved_ids=reader.saved_ids,
         signed_in=reader.signed_in,
         # Where a reader who saves a story without JavaScript comes back to.

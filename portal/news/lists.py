@@ -9,7 +9,7 @@ a cursor in a query string is read here only.
 
 from dataclasses import dataclass
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 
 from ..web.ids import parse_id
 from .menu import KeptSection, kept_section
@@ -68,6 +68,18 @@ class StoryList:
         """The list's name, as its page's heading; None for the front page."""
         named = self.author or self.section
         return named.name if named else None
+
+    @property
+    def description(self) -> str | None:
+        """What the list is, in a sentence or two: its page's meta description and its Atom
+        feed's subtitle. None for the front page, which the site's own text describes."""
+        if self.author:
+            bio = self.author.bio.strip()
+            return f"Stories by {self.author.name}." + (f" {bio}" if bio else "")
+        if self.section:
+            site = current_app.config["SITE_NAME"]
+            return self.section.description.strip() or f"The latest {self.section.name} news from {site}."
+        return None
 
     @property
     def is_front_page(self) -> bool:

@@ -1,22 +1,26 @@
 """Short share links (/s/<code>) and the QR code of an article's share link, as SVG or PNG.
 
 The QR endpoints are made to be embedded by other sites: any origin may load them, browsers and
-CDNs may keep them for a year (the image depends only on the share URL and the options), and a
-bounded in-process cache keeps repeated requests from rendering again. Only the default
-renderings, the ones article pages and embeds show, are shared between workers through Redis, and
-for days: every other option set is a variant anyone can mint by the thousand, which must not
-fill a shared server.
+CDNs keep them a day and then revalidate (a year when the URL names the current renderer, as this
+site's own pages do: the image depends only on the share URL, the options and the renderer), and
+a bounded in-process cache keeps repeated requests from rendering again. Only the
+default renderings, the ones article pages and embeds show, are shared between workers through
+Redis, and for days: every other option set is a variant anyone can mint by the thousand, which
+must not fill a shared server.
 """
 
+import functools
 import hashlib
 import io
 import re
 import string
 from dataclasses import dataclass
 
+import PIL
 import segno
 from flask import Blueprint, abort, make_response, redirect, request, url_for
 from markupsafe import escape
+from PIL import Image
 
 from ..web.cache import LocalCache, cached_bytes
 from ..web.pagecache import reader_page
@@ -28,15 +32,26 @@ bp = Blueprint("share", __name__)
 BASE62 = string.digits + string.ascii_lowercase + string.ascii_uppercase
 MAX_CODE_LENGTH = 11  # 62**11 is beyond any id a database hands out
 
+# Bump whenever render_qr() draws differently: it is in the ETag, which is also the cache key, so
+# no cache here serves the old drawing and a browser or CDN that revalidates gets the new one; and
+# article pages name it in the image's URL (?v=), which their readers' browsers keep a year.
+RENDERER_VERSION = 2
 SIZE_RANGE = range(64, 2049)
+MIN_MODULE_PIXELS = 2  # below this phone cameras can't tell the modules apart
 BORDER_RANGE = range(9)
 DEFAULT_SIZE = 256
 DEFAULT_BORDER = 4  # the quiet zone the QR standard asks for
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 ERROR_LEVELS = ("L", "M", "Q", "H")
+# Cameras binarise by brightness: dark modules must be darker than the background, by at least
+# WCAG's ratio for text (what QR makers recommend; 3:1 holds only in good light).
+MIN_CONTRAST = 4.5
 QR_CACHE_SIZE = 1024
 rendered_images = LocalCache(QR_CACHE_SIZE)
-YEAR = 31_536_000
+# Named with the current renderer (?v=, as this site's pages name it), an image never changes;
+# without (embeds on other sites) it may, when the renderer does: revalidated after a day.
+PINNED = "public, max-age=31536000, immutable"
+REVALIDATED_DAILY = "public, max-age=86400"
 SHARED_TTL = 7 * 86_400  # seconds a default rendering stays in Redis
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
@@ -67,6 +82,12 @@ def article_id_from_code(code: str) -> int | None:
 
 def share_url(article) -> str:
     return absolute_url("share.short_link", code=share_code(article.id))
+
+
+def page_qr_url(article) -> str:
+    """The QR image this site's article page shows: named with the renderer's version, so it is
+    kept a year, and a new renderer is a new URL for every reader's browser."""
+    return url_for("share.qr_image", article_id=article.id, kind="svg", v=RENDERER_VERSION)
 
 
 def embed_html(article) -> str:
@@ -108,16 +129,19 @@ def _full_colour(value: str) -> str:
 
 
 def parse_options(args) -> QrOptions:
-    """The options from a query string, each checked and bounded; BadOption says what is wrong."""
+    """The options from a query string, each checked and bounded; BadOption says what is wrong.
+    `v`, the renderer a URL names, is checked here too: it changes only how long the image is kept."""
     values = {}
     for name in args:
-        if name not in ("size", "border", "dark", "light", "ecc"):
+        if name not in ("size", "border", "dark", "light", "ecc", "v"):
             raise BadOption(f"Unknown option “{name}”: use size, border, dark, light or ecc.")
         given = args.getlist(name)
         if len(given) > 1:
             raise BadOption(f"Give “{name}” once.")
         values[name] = given[0].strip()
 
+    if "v" in values and not (values["v"].isascii() and values["v"].isdigit()):
+        raise BadOption("v must be a renderer version, a whole number.")
     options = {}
     if "size" in values:
         size = values["size"]
@@ -146,26 +170,71 @@ def parse_options(args) -> QrOptions:
         if ecc not in ERROR_LEVELS:
             raise BadOption("ecc must be L, M, Q or H.")
         options["ecc"] = ecc
-    return QrOptions(**options)
+    parsed = QrOptions(**options)
+    check_contrast(parsed.dark, parsed.light)
+    return parsed
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a #rrggbb colour: 0 for black, 1 for white."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def check_contrast(dark: str, light: str | None) -> None:
+    """Refuse colours a phone would not read: inverted (light modules on a dark ground) or too
+    alike. A transparent code is read against the page behind it, taken to be white."""
+    ground = light or "#ffffff"
+    dark_luminance, ground_luminance = relative_luminance(dark), relative_luminance(ground)
+    if dark_luminance >= ground_luminance:
+        against = "a white page (light=transparent)" if light is None else "light"
+        raise BadOption(f"dark must be darker than {against}: phone cameras look for dark modules on a light ground.")
+    ratio = (ground_luminance + 0.05) / (dark_luminance + 0.05)
+    if ratio < MIN_CONTRAST:
+        raise BadOption(f"dark and light are too alike for phone cameras: their contrast is {ratio:.2f}:1, "
+                        f"and it must be at least {MIN_CONTRAST}:1.")
+
+
+def image_width(size: int, modules: int) -> int:
+    """The image's width and height in pixels: `size`, or the code's modules (its border included)
+    at MIN_MODULE_PIXELS each when `size` is smaller than that."""
+    return max(size, MIN_MODULE_PIXELS * modules)
+
+
+@functools.lru_cache(maxsize=256)
+def encode(url: str, ecc: str) -> segno.QRCode:
+    """The code of a URL, kept: encoding (choosing the best of segno's masks) is most of a render's
+    time, and one story's code is drawn at several sizes and in both formats."""
+    return segno.make(url, error=ecc, boost_error=False)
 
 
 def render_qr(url: str, options: QrOptions, kind: str) -> bytes:
-    """The QR image of a URL (segno)."""
-    qr = segno.make(url, error=options.ecc, boost_error=False)
+    """The QR image of a URL, exactly image_width() pixels square (segno draws it, Pillow sizes the PNG)."""
+    qr = encode(url, options.ecc)
     modules = qr.symbol_size(border=options.border)[0]
-    # Whole pixels per module keep the code sharp; the image is as wide as `size` allows.
-    scale = max(1, options.size // modules)
+    width = image_width(options.size, modules)
+    colours = {"border": options.border, "dark": options.dark, "light": options.light}
     out = io.BytesIO()
-    common = {"scale": scale, "border": options.border, "dark": options.dark, "light": options.light}
     if kind == "svg":
-        qr.save(out, kind="svg", xmldecl=False, svgclass=None, lineclass=None, **common)
-    else:
-        qr.save(out, kind="png", **common)
+        # Drawn in modules (a viewBox) and shown `width` pixels wide; crisp edges keep a module's
+        # pixels one colour when it isn't a whole number of them.
+        qr.save(out, kind="svg", omitsize=True, xmldecl=False, svgclass=None, lineclass=None, **colours)
+        size = f'<svg width="{width}" height="{width}" shape-rendering="crispEdges" '.encode()
+        return out.getvalue().replace(b"<svg ", size, 1)
+    # One pixel a module, enlarged by nearest neighbour: each module is a block of whole pixels
+    # (width / modules, rounded down or up), so the code fills the size asked and stays sharp.
+    qr.save(out, kind="png", scale=1, **colours)
+    one_to_one = Image.open(io.BytesIO(out.getvalue()))
+    enlarged = one_to_one.resize((width, width), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    enlarged.save(out, format="PNG")  # its info, so a transparent light colour, comes from segno's
     return out.getvalue()
 
 
 def image_etag(url: str, options: QrOptions, kind: str) -> str:
-    fingerprint = f"{segno.__version__}|{kind}|{url}|{options}"
+    """What the image's bytes depend on, hashed: the renderer and the libraries that draw it too."""
+    fingerprint = f"{RENDERER_VERSION}|{segno.__version__}|{PIL.__version__}|{kind}|{url}|{options}"
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
 
@@ -194,7 +263,8 @@ def qr_image(article_id, kind):
         response = make_response(image)
         response.headers["Content-Type"] = MEDIA_TYPES[kind]
     response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    pinned = request.args.get("v", "").strip() == str(RENDERER_VERSION)
+    response.headers["Cache-Control"] = PINNED if pinned else REVALIDATED_DAILY
     embeddable(response)
     return response
 

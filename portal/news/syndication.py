@@ -72,14 +72,15 @@ def atom_response(body: bytes):
 
 
 def stories_feed(story_list: StoryList):
-    """The newest stories of a list as an Atom feed, titled with the list's name and the site's."""
+    """The newest stories of a list as an Atom feed, titled with the list's name and the site's,
+    with the list's own description as its subtitle."""
     site = current_app.config["SITE_NAME"]
     stories = newest_stories(story_list.stories, FEED_ENTRIES)
     updated = max((s.modified_at for s in stories), default=datetime.now(UTC))
     title = f"{story_list.heading} · {site}" if story_list.heading else site
     feed = new_atom_feed(title, absolute_url(story_list.feed_endpoint, **story_list.values),
                          absolute_url(story_list.endpoint, **story_list.values), updated)
-    feed.subtitle(xml_text(f"The latest stories from {site}"))
+    feed.subtitle(xml_text(story_list.description or f"The latest stories from {site}"))
     for story in stories:
         add_article_entry(feed, story, story.modified_at)
     return atom_response(feed.atom_str(pretty=True))

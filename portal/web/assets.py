@@ -16,12 +16,15 @@ from pathlib import PurePosixPath
 from stat import S_ISREG
 from typing import NamedTuple
 
-from flask import abort, current_app, request, send_from_directory
+from flask import abort, current_app, redirect, request, send_from_directory, url_for
 from werkzeug.security import safe_join
 
 HASH_LENGTH = 12
 PINNED = "public, max-age=31536000, immutable"  # a year
 REVALIDATED = "public, no-cache"
+FAVICON = "favicon.svg"
+# A day: the icon's hashed name is followed soon after it changes (an old one still works).
+FAVICON_REDIRECT = "public, max-age=86400"
 _HASHED = re.compile(rf"(?P<stem>.*[^/])\.(?P<digest>[0-9a-f]{{{HASH_LENGTH}}})(?P<suffix>\.[^./]+)?")
 
 
@@ -111,6 +114,14 @@ class StaticFiles:
         return response
 
 
+def favicon():
+    """/favicon.ico, which browsers, feed readers and crawlers ask for without reading a page's
+    <link rel="icon">: a redirect to the SVG icon by its hashed name (no second icon to keep)."""
+    response = redirect(url_for("static", filename=FAVICON), code=301)
+    response.headers["Cache-Control"] = FAVICON_REDIRECT
+    return response
+
+
 def init_app(app):
     if not app.has_static_folder:
         return
@@ -118,3 +129,5 @@ def init_app(app):
     app.url_defaults(static_files.add_hash_to_url)
     # Flask's own rule (/static/<path:filename>, endpoint "static") stays; this view answers it.
     app.view_functions["static"] = static_files.serve
+    if static_files.lookup(FAVICON):
+        app.add_url_rule("/favicon.ico", "favicon", favicon)

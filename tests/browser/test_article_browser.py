@@ -81,6 +81,18 @@ def test_the_svg_renders_and_decodes_with_every_colour_option(page, live):
     assert scanned == [live.url + "/s/1"]
 
 
+@pytest.mark.parametrize("size", [64, 100, 257])
+def test_the_svg_is_drawn_the_size_asked_or_two_pixels_a_module_and_decodes(page, live, size):
+    """The share URL (http://127.0.0.1:<port>/s/1, at most 26 bytes) is a version 2 code, 33
+    modules with its border: 64 px is below two pixels a module, so it is drawn 66 wide; 100 and
+    257 are not whole pixels a module, which the browser draws with crisp edges."""
+    page.goto(f"{live.url}/articles/1/qr.svg?size={size}")
+    code = page.locator("svg")
+    box = code.bounding_box()
+    assert (box["width"], box["height"]) == (max(size, 66),) * 2
+    assert decode_screenshot(code.screenshot()) == [live.url + "/s/1"]
+
+
 def test_another_site_can_embed_the_code(browser, live):
     """An <img> on another origin's page loads the code, CORS-enabled: no CORP block, ACAO *."""
     embed = f'<!doctype html><img id="qr" src="{live.url}/articles/1/qr.png?size=240" crossorigin="anonymous" alt="">'

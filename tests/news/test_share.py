@@ -17,12 +17,15 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def decode_png(data: bytes) -> list[str]:
+    """What a phone reads in the image: at the size it is (no downscaling), dark on light only."""
     image = Image.open(io.BytesIO(data))
     if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
         # Transparent light modules: put the code on white, as a page behind it would.
         background = Image.new("RGBA", image.size, "white")
         image = Image.alpha_composite(background, image.convert("RGBA"))
-    return [result.text for result in zxingcpp.read_barcodes(image.convert("L"))]
+    found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode,
+                                   try_downscale=False, try_invert=False)
+    return [result.text for result in found]
 
 
 @pytest.fixture
@@ -85,8 +88,7 @@ def test_svg_is_well_formed_xml_with_the_asked_for_colours(client, story):
     assert response.content_type == "image/svg+xml"
     root = ET.fromstring(response.data)
     assert root.tag == f"{SVG_NS}svg"
-    width = int(root.get("width"))
-    assert 300 - 33 < width <= 300  # whole pixels per module: at most `size`
+    assert (root.get("width"), root.get("height")) == ("300", "300")
     strokes = {el.get("stroke") for el in root.iter() if el.get("stroke")}
     fills = {el.get("fill") for el in root.iter() if el.get("fill")}
     assert strokes == {"#123"} and fills == {"#fafafa"}  # segno writes the shortest form
@@ -100,11 +102,34 @@ def test_every_option_still_decodes(client, story, query):
     assert decode_png(data) == [f"http://localhost/s/{story.id}"]
 
 
-def test_size_is_the_largest_pixel_width(client, story):
-    for size in (64, 200, 512, 2048):
-        image = Image.open(io.BytesIO(client.get(f"/articles/{story.id}/qr.png?size={size}").data))
-        assert image.size[0] == image.size[1]
-        assert size // 2 <= image.size[0] <= size
+# http://localhost/s/1 is 20 bytes: a version 2 code (25 modules a side) at ecc M, version 3 (29)
+# at ecc H. With its border that is 33 modules (4 each side), or 45 at H with a border of 8.
+SMALLEST = {"": 66, "&ecc=H&border=8": 90}  # two pixels a module
+
+
+def test_every_allowed_png_size_is_that_size_or_two_pixels_a_module_and_decodes(client, story):
+    for extra, smallest in SMALLEST.items():
+        for size in share.SIZE_RANGE if extra == "" else range(64, smallest + 3):
+            data = client.get(f"/articles/{story.id}/qr.png?size={size}{extra}").data
+            image = Image.open(io.BytesIO(data))
+            assert image.size == (max(size, smallest),) * 2, (size, extra)
+            assert decode_png(data) == [f"http://localhost/s/{story.id}"], (size, extra)
+
+
+def test_every_allowed_svg_size_is_drawn_that_size(client, story):
+    for size in share.SIZE_RANGE:
+        root = ET.fromstring(client.get(f"/articles/{story.id}/qr.svg?size={size}").data)
+        assert (root.get("width"), root.get("height")) == (str(max(size, 66)),) * 2
+        assert root.get("viewBox") == "0 0 33 33"  # the whole code and its border, scaled to fit
+    root = ET.fromstring(client.get(f"/articles/{story.id}/qr.svg?size=64&ecc=H&border=8").data)
+    assert (root.get("width"), root.get("viewBox")) == ("90", "0 0 45 45")
+
+
+@pytest.mark.parametrize("query", ["dark=%23767676", "dark=%23767676&light=transparent", "dark=%23000&light=%23757575"])
+def test_colours_just_inside_the_contrast_limit_are_drawn_and_decode(client, story, query):
+    response = client.get(f"/articles/{story.id}/qr.png?{query}")
+    assert response.status_code == 200  # #767676 on white: 4.54:1; black on #757575: 4.56:1
+    assert decode_png(response.data) == [f"http://localhost/s/{story.id}"]
 
 
 def test_transparent_light_leaves_the_background_clear(client, story):
@@ -134,7 +159,17 @@ def test_transparent_light_leaves_the_background_clear(client, story):
     ("ecc=X", "ecc must be L, M, Q or H."),
     ("ecc=MM", "ecc must be"),
     ("colour=%23000", "Unknown option “colour”: use size, border, dark, light or ecc."),
+    ("dark=%23fff&light=%23000",
+     "dark must be darker than light: phone cameras look for dark modules on a light ground."),
+    ("light=%23000", "dark must be darker than light"),
+    ("dark=%23ffffff&light=transparent", "dark must be darker than a white page (light=transparent)"),
+    ("dark=%23777&light=%23fff",
+     "dark and light are too alike for phone cameras: their contrast is 4.48:1, and it must be at least 4.5:1."),
+    ("dark=%23003&light=%23115", "dark and light are too alike for phone cameras: their contrast is 1."),
+    ("dark=%23aaa&light=transparent", "dark and light are too alike"),
     ("size=100&size=200", "Give “size” once."),
+    ("v=abc", "v must be a renderer version, a whole number."),
+    ("v=-2", "v must be"),
 ])
 @pytest.mark.parametrize("kind", ["svg", "png"])
 def test_bad_options_get_400_with_a_one_line_reason(client, story, kind, query, reason):
@@ -158,8 +193,8 @@ def test_unknown_or_unpublished_articles_get_404(client, factory):
 
 # ---- caching and embedding -----------------------------------------------------------
 
-def test_cacheable_for_a_year_with_a_strong_etag_and_304(client, story):
-    url = f"/articles/{story.id}/qr.svg?size=300"
+def test_cacheable_for_a_year_with_a_strong_etag_and_304_when_named_with_the_renderer(client, story):
+    url = f"/articles/{story.id}/qr.svg?size=300&v={share.RENDERER_VERSION}"
     first = client.get(url)
     etag = first.headers["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
@@ -169,6 +204,19 @@ def test_cacheable_for_a_year_with_a_strong_etag_and_304(client, story):
     assert again.headers["ETag"] == etag
     assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+@pytest.mark.parametrize("version", [None, "1", "99"])
+def test_without_the_current_renderer_in_the_url_images_are_revalidated_daily(client, story, version):
+    """Embeds on other sites name no renderer: a new one must reach their readers in a day."""
+    url = f"/articles/{story.id}/qr.png" + (f"?v={version}" if version else "")
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=86400"
+    assert decode_png(first.data) == [f"http://localhost/s/{story.id}"]
+    pinned = client.get(f"/articles/{story.id}/qr.png?v={share.RENDERER_VERSION}")
+    assert pinned.headers["ETag"] == first.headers["ETag"] and pinned.data == first.data  # the same image
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "public, max-age=86400"
 
 
 def test_etags_differ_by_options_format_and_host(client, story):
@@ -268,6 +316,54 @@ def test_only_default_renderings_go_to_redis_and_for_days(tmp_path, factory_for,
             server.delete(key)
 
 
+def test_a_new_renderer_version_gets_a_new_etag_and_render(tmp_path, factory_for, monkeypatch):
+    """Codes drawn differently (a deploy that bumps RENDERER_VERSION) are new images: a browser or
+    CDN that revalidates gets them, and no cache serves the old drawing. (Stored pages last only
+    as long as the process, which a deploy restarts, so they are off here.)"""
+    app = make_app(tmp_path, PAGE_CACHE=False)
+    story = factory_for(app).story()
+    client = app.test_client()
+    renders = count_renders(monkeypatch)
+    url = f"/articles/{story.id}/qr.png"
+    before = client.get(url)
+    page_image = soup(client.get(f"/articles/{story.id}/{story.slug}")).select_one(".share-qr img")["src"]
+    monkeypatch.setattr(share, "RENDERER_VERSION", share.RENDERER_VERSION + 1)
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert len(renders) == 2  # not the old drawing kept in this process
+    assert decode_png(after.data) == [f"http://localhost/s/{story.id}"]
+    assert client.get(url, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+    # The article page names a new URL, so its readers' year-long copies are not used; the old
+    # URL, still in pages stored before, is no longer kept a year.
+    new_page_image = soup(client.get(f"/articles/{story.id}/{story.slug}")).select_one(".share-qr img")["src"]
+    assert new_page_image != page_image
+    assert client.get(new_page_image).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(page_image).headers["Cache-Control"] == "public, max-age=86400"
+
+
+def test_a_new_renderer_version_is_a_new_redis_key(tmp_path, factory_for, monkeypatch, redis_url):
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    prefix = f"test-{uuid.uuid4().hex}:cache:"
+    app = make_app(tmp_path, REDIS_URL=redis_url, CACHE_KEY_PREFIX=prefix, PAGE_CACHE=False,
+                   PUBLIC_URL=f"https://{uuid.uuid4().hex}.example")
+    story = factory_for(app).story()
+    url = f"/articles/{story.id}/qr.svg"
+    try:
+        old = app.test_client().get(url).headers["ETag"].strip('"')
+        server.set(f"{prefix}qr:{old}", b"<svg>the old drawing</svg>")
+        share.rendered_images.clear()  # a worker of the new deploy
+        monkeypatch.setattr(share, "RENDERER_VERSION", share.RENDERER_VERSION + 1)
+        response = app.test_client().get(url)
+        new = response.headers["ETag"].strip('"')
+        assert new != old and b"the old drawing" not in response.data
+        assert server.get(f"{prefix}qr:{new}") == response.data
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
+
+
 def test_images_are_embeddable_from_any_origin(client, story):
     for kind in ("svg", "png"):
         response = client.get(f"/articles/{story.id}/qr.{kind}", headers={"Origin": "https://blog.example"})
@@ -280,19 +376,19 @@ def test_images_are_embeddable_from_any_origin(client, story):
 def test_article_page_share_block(client, factory):
     story = factory.story('Quotes "and" <tags> in a headline')
     page = soup(client.get(f"/articles/{story.id}/{story.slug}"))
-    share = page.select_one(".share")
-    image = share.select_one(".share-qr img")
-    assert image["src"] == f"/articles/{story.id}/qr.svg"
+    block = page.select_one(".share")
+    image = block.select_one(".share-qr img")
+    assert image["src"] == f"/articles/{story.id}/qr.svg?v={share.RENDERER_VERSION}"
     assert image["alt"] == f"QR code linking to this story: http://localhost/s/{story.id}"
-    assert share.select_one("figcaption").get_text() == "Scan to read on your phone"
-    assert share.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
-    assert share.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
-    embed = share.select_one("details.share-embed")
+    assert block.select_one("figcaption").get_text() == "Scan to read on your phone"
+    assert block.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
+    assert block.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
+    embed = block.select_one("details.share-embed")
     assert embed.select_one("summary").get_text() == "Embed the QR code on your site"
     snippet = soup_of(embed.select_one("textarea").get_text())
     link = snippet.select_one("a")
     assert link["href"] == f"http://localhost/s/{story.id}"
-    assert link.img["src"] == f"http://localhost/articles/{story.id}/qr.svg"
+    assert link.img["src"] == f"http://localhost/articles/{story.id}/qr.svg"  # no renderer: revalidated daily
     assert link.img["alt"] == 'QR code: Quotes "and" <tags> in a headline'
 
 

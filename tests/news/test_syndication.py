@@ -73,6 +73,26 @@ def test_section_and_author_feeds(client, newsroom):
     assert client.get("/authors/nobody/feed.atom").status_code == 404
 
 
+def test_each_feed_has_its_own_subtitle_as_its_page_describes_itself(client, factory):
+    factory.section("Chips", description="Fabs, foundries and the fight for the smallest node.")
+    factory.section("Security")
+    factory.author("Ada Lee", bio="Ada covers semiconductors from Taipei.")
+    factory.author("Bo Chan")
+    expected = {
+        "/feed.atom": "The latest stories from Tech Desk",
+        "/sections/chips/feed.atom": "Fabs, foundries and the fight for the smallest node.",
+        "/sections/security/feed.atom": "The latest Security news from Tech Desk.",
+        "/authors/ada-lee/feed.atom": "Stories by Ada Lee. Ada covers semiconductors from Taipei.",
+        "/authors/bo-chan/feed.atom": "Stories by Bo Chan.",
+    }
+    for url, subtitle in expected.items():
+        parsed, _ = parse(client.get(url))
+        assert parsed.feed.subtitle == subtitle, url
+    for page in ("/sections/chips", "/sections/security", "/authors/ada-lee", "/authors/bo-chan"):
+        description = soup(client.get(page)).select_one('meta[name="description"]')["content"]
+        assert description == expected[f"{page}/feed.atom"]
+
+
 def test_feeds_use_the_public_url(app, client, newsroom):
     app.config["PUBLIC_URL"] = "https://news.example.com"
     parsed, _ = parse(client.get("/feed.atom", base_url="http://internal:8000"))

@@ -176,6 +176,18 @@ def test_an_after_request_hook_can_read_and_replace_a_static_body(tmp_path):
     assert seen == [b"console.log('hello')"]
 
 
+def test_favicon_ico_redirects_to_the_svg_icon_for_a_day(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.location == f"/static/favicon.{content_hash(STATIC / 'favicon.svg')}.svg"
+    assert cache_control(response) == {"public", "max-age=86400"}
+    assert "Set-Cookie" not in response.headers
+    with client.get(response.location) as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert icon.data == (STATIC / "favicon.svg").read_bytes()
+    assert client.head("/favicon.ico").status_code == 301
+
+
 # ---- htmx -------------------------------------------------------------------------
 
 def test_pinned_sri_is_the_hash_of_the_vendored_file():
