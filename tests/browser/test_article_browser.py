@@ -37,20 +37,35 @@ def test_copy_button_puts_the_share_link_on_the_clipboard(browser, live, article
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
     page = context.new_page()
     page.goto(article_url)
-    share_url = page.locator("input.share-url").input_value()
+    share_url = page.locator("a.share-url").inner_text()
     assert share_url == live.url + "/s/1"
     page.get_by_role("button", name="Copy link").click()
     page.get_by_text("Link copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == share_url
+
+    page.get_by_text("Embed the QR code on your site").click()
+    page.get_by_role("button", name="Copy HTML").click()
+    page.get_by_text("HTML copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("textarea.embed-html").input_value()
     context.close()
 
 
-def test_share_controls_stay_hidden_without_javascript(browser, article_url):
+def test_share_controls_are_absent_without_javascript(browser, article_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(article_url)
-    assert page.locator("input.share-url").is_visible()
-    assert not page.get_by_role("button", name="Copy link").is_visible()
+    assert page.locator("a.share-url").inner_text().endswith("/s/1")
+    assert page.locator(".share button").count() == 0
+    context.close()
+
+
+def test_the_whole_short_link_shows_on_a_narrow_screen(browser, article_url):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(article_url)
+    link = page.locator("a.share-url")
+    assert page.evaluate("el => el.scrollWidth <= el.clientWidth", link.element_handle())
+    assert link.bounding_box()["x"] + link.bounding_box()["width"] <= 320
     context.close()
 
 
