@@ -8,18 +8,18 @@ ROW_IDS = "els => els.map(e => e.id)"
 def scroll_to_sentinel(page):
     """In one step: the sentinel may be swapped out for the next batch at any moment, which a
     locator's wait for a stable element would trip over."""
-    page.evaluate("document.querySelector('li.feed-more')?.scrollIntoView()")
+    page.evaluate("document.querySelector('.feed-more')?.scrollIntoView()")
 
 
 def load_batches(page, until_rows=None):
     """Scroll the sentinel into view until the list ends (or has `until_rows` rows)."""
     for _ in range(50):
         rows = page.locator("li.story").count()
-        if page.locator("li.feed-end").count() or (until_rows and rows >= until_rows):
+        if page.locator(".feed-end").count() or (until_rows and rows >= until_rows):
             return
         scroll_to_sentinel(page)
         page.wait_for_function(
-            "n => document.querySelectorAll('li.story').length > n || document.querySelector('li.feed-end')",
+            "n => document.querySelectorAll('li.story').length > n || document.querySelector('.feed-end')",
             arg=rows,
         )
     raise AssertionError("the list never ended")
@@ -32,8 +32,8 @@ def test_scrolling_the_front_page_reaches_the_end_without_duplicates(page, live)
     rows = page.eval_on_selector_all("li.story", ROW_IDS)
     assert len(rows) == DEMO_STORIES
     assert rows == live.feed_order()
-    assert page.locator("li.feed-more").count() == 0
-    assert page.locator("li.feed-end").is_visible()
+    assert page.locator(".feed-more").count() == 0
+    assert page.locator(".feed-end").is_visible()
     # One history entry however many batches loaded; the address names the last story shown.
     assert page.evaluate("history.length") == entries
     assert page.url == f"{live.url}/?through={rows[-1].removeprefix('story-')}"
