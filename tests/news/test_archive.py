@@ -5,6 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.extensions import db
+from portal.models import Article
+from portal.news import operations
+
 from ..conftest import log_in
 from ..helpers import next_link, soup, story_ids
 
@@ -37,8 +41,18 @@ def test_a_day_lists_its_stories_in_the_newsrooms_day_newest_first(berlin, clien
     assert page.select_one("h1").get_text() == "Monday 10 March 2025"
     assert page.select_one("title").get_text().startswith("Monday 10 March 2025 · ")
     assert page.select_one(".feed-end").get_text() == "That’s every story of Monday 10 March 2025."
-    # A day is not live, and the front page's top story is the front page's.
-    assert page.select_one("#new-stories") is None and page.select_one(".top-story") is None
+
+
+def test_a_day_has_neither_the_live_notice_nor_the_top_story(app, client, factory):
+    story = factory.story("The top story", published_at=at(2025, 6, 2, 12, 0))
+    with app.app_context():
+        operations.make_top_story(db.session.get(Article, story.id))
+        db.session.commit()
+    front = soup(client.get("/"))
+    assert front.select_one("#new-stories") is not None and front.select_one(".top-story") is not None
+    day = soup(client.get("/archive/2025/06/02"))
+    assert day.select_one("#new-stories") is None and day.select_one(".top-story") is None
+    assert story_ids(client.get("/archive/2025/06/02")) == [story.id]  # listed like any other
 
 
 def test_a_day_that_changes_the_clocks_is_its_own_23_hours(berlin, client, factory):
