@@ -1,9 +1,9 @@
 """Which list of stories a request is about, and where it is in it.
 
 A StoryList is one of the site's lists of published stories: the front page, a section, a
-reporter or a day of the archive. It knows its base query (feed order), its page's endpoint and URL values, its Atom
-feed, its heading, and whether it is live (kept open to follow the news, so new stories are
-announced on it). The feed, the live notice and the Atom feeds all take their list from here, and
+reporter or a day of the archive. It knows its base query (feed order), its page's endpoint and
+URL values, its Atom feed, its heading, and whether it is live (kept open to follow the news, so
+new stories are announced on it). The feed, the live notice and the Atom feeds all take their list from here, and
 a cursor in a query string is read here only.
 """
 
