@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
-from ..web.filters import iso
+from ..web.filters import iso, local_time
 from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
+from .lists import day_values
 from .marks import reader_state
 from .models import Article
 from .queries import (
@@ -47,6 +48,8 @@ def show(article_id, slug):
         share_image=image,
         json_ld=news_article_json_ld(article, canonical, image),
         corrections=corrections_of(article),
+        # The byline's date leads to the archive of its day, as the newsroom's clock had it.
+        day_url=url_for("feed.day", **day_values(local_time(article.published_at).date())),
         share_url=share_url(article),
         embed_html=embed_html(article),
         qr_url=page_qr_url(article),

@@ -1,4 +1,4 @@
-"""The headline feed: front page, section and author lists, paged by a keyset cursor."""
+"""The headline feed: front page, section, author and archive day lists, paged by a keyset cursor."""
 
 from flask import Blueprint, abort, current_app, request
 
@@ -30,6 +30,14 @@ def section(slug):
 @reader_page()
 def author(slug):
     return render_list(StoryList.of_author(slug))
+
+
+# /archive/2026/12/04: a day's stories in the newsroom's time zone. Fixed digits make one
+# address a day (/archive/2026/12/4 is a 404); a date that does not exist is one too.
+@bp.get("/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/<int(fixed_digits=2):day>")
+@reader_page()
+def day(year, month, day):
+    return render_list(StoryList.of_day(year, month, day))
 
 
 def render_list(story_list: StoryList):

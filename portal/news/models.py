@@ -11,6 +11,9 @@ from ..extensions import db
 from ..media.lead_images import LeadImage
 from ..web.timestamps import UTCDateTime, utcnow
 
+# An adult's usual silent reading speed for news prose.
+READING_WORDS_PER_MINUTE = 230
+
 
 class Kind(enum.Enum):
     news = "news"
@@ -152,6 +155,12 @@ class Article(db.Model):
 
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes the body takes to read at READING_WORDS_PER_MINUTE, to the nearest (a half
+        up), at least 1; from the plain text, which a story written in Markdown keeps too."""
+        return max(1, int(len(self.body.split()) / READING_WORDS_PER_MINUTE + 0.5))
 
 
 class Correction(db.Model):

@@ -30,10 +30,15 @@ def _feed_order(stmt):
     return stmt.order_by(Article.published_at.desc(), Article.id.desc())
 
 
-def published_stories(section_id=None, author_id=None):
-    """Published stories in feed order, optionally one section's or one author's (ids, or bound
-    parameters that stand for them)."""
+def published_stories(section_id=None, author_id=None, published_from=None, published_before=None):
+    """Published stories in feed order, optionally one section's or one author's, or those
+    published from one time until before another (values, or bound parameters that stand for
+    them)."""
     stmt = select(Article).where(Article.status == Status.published)
+    if published_from is not None:
+        stmt = stmt.where(Article.published_at >= published_from)
+    if published_before is not None:
+        stmt = stmt.where(Article.published_at < published_before)
     if section_id is not None:
         stmt = stmt.where(Article.section_id == section_id)
     if author_id is not None:
@@ -128,10 +133,10 @@ def _positions(stmt):
     return stmt.with_only_columns(Article.id, Article.published_at)
 
 
-def _set_filters(section_id, author_id) -> dict:
-    """The list's filters that are set (one section's or one author's stories), by name."""
-    return {name: value for name, value in (("section_id", section_id), ("author_id", author_id))
-            if value is not None}
+def _set_filters(**filters) -> dict:
+    """The list's filters that are set (one section's or one author's stories, a span of
+    publication times), by name."""
+    return {name: value for name, value in filters.items() if value is not None}
 
 
 def _filtered(filters: tuple[str, ...]):
@@ -147,11 +152,10 @@ def _page_after(filters: tuple[str, ...], from_cursor: bool):
     return _listing(_positions(base).limit(bindparam("limit", type_=Integer)).subquery("page"))
 
 
-def listing_after(after: int | None, limit: int, *, section_id=None,
-                  author_id=None) -> tuple[list[ListedStory], bool]:
-    """One page of published stories (of a section or an author, when given) after story `after`
-    (None: from the top), and whether more follow."""
-    filters = _set_filters(section_id, author_id)
+def listing_after(after: int | None, limit: int, **filters) -> tuple[list[ListedStory], bool]:
+    """One page of published stories (filtered as `published_stories` is, by `filters`) after
+    story `after` (None: from the top), and whether more follow."""
+    filters = _set_filters(**filters)
     values = {**filters, "limit": limit + 1}
     if after is not None:
         values["after"] = after
@@ -178,12 +182,11 @@ def _page_through(filters: tuple[str, ...]):
     return _listing(page, newest_first=False).add_columns(next_older.label("next_older_id"))
 
 
-def listing_through(through: int, cap: int, *, section_id=None,
-                    author_id=None) -> tuple[list[ListedStory], bool, bool]:
-    """The list (of a section or an author, when given) from its top down to story `through`, at
-    most `cap` stories ending there; whether newer ones were left off above them, and whether
-    older ones follow."""
-    filters = _set_filters(section_id, author_id)
+def listing_through(through: int, cap: int, **filters) -> tuple[list[ListedStory], bool, bool]:
+    """The list (filtered as `published_stories` is, by `filters`) from its top down to story
+    `through`, at most `cap` stories ending there; whether newer ones were left off above them,
+    and whether older ones follow."""
+    filters = _set_filters(**filters)
     values = {**filters, "through": through, "cap": cap + 1}
     rows = db.session.execute(_page_through(tuple(filters)), values).all()
     stories = _listed_stories(rows)

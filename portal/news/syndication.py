@@ -8,10 +8,11 @@ from flask import Blueprint, current_app, make_response, render_template
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..web.filters import local_time
 from ..web.pagecache import reader_page
 from ..web.timestamps import utcnow
 from ..web.urls import absolute_url
-from .lists import StoryList
+from .lists import StoryList, day_values
 from .models import Article, Author, Section
 from .queries import newest_stories, published_stories
 
@@ -107,18 +108,25 @@ def author_feed(slug):
 @bp.get("/sitemap.xml")
 @reader_page(same_for_everyone=True)
 def sitemap():
-    """The front page, every section and reporter, and the newest stories with their dates."""
+    """The front page, every section and reporter, the newest stories with their dates, and the
+    archive's days of those stories (each dated by its latest change)."""
     stories = db.session.execute(
         published_stories().with_only_columns(Article.id, Article.slug,
-                                              func.coalesce(Article.corrected_at, Article.published_at))
+                                              func.coalesce(Article.corrected_at, Article.published_at),
+                                              Article.published_at)
         .limit(SITEMAP_STORIES)
     ).all()
+    days: dict = {}
+    for _, _, updated, published_at in stories:
+        day = local_time(published_at).date()
+        days[day] = max(days.get(day, updated), updated)
     pages = [(absolute_url("feed.index"), None)]
     pages += [(absolute_url("feed.section", slug=slug), None)
               for slug in db.session.scalars(select(Section.slug).order_by(Section.id))]
     pages += [(absolute_url("feed.author", slug=slug), None)
               for slug in db.session.scalars(select(Author.slug).order_by(Author.id))]
-    pages += [(absolute_url("articles.show", article_id=i, slug=s), updated) for i, s, updated in stories]
+    pages += [(absolute_url("articles.show", article_id=i, slug=s), updated) for i, s, updated, _ in stories]
+    pages += [(absolute_url("feed.day", **day_values(day)), updated) for day, updated in days.items()]
     response = make_response(render_template("news/sitemap.xml", pages=pages))
     response.headers["Content-Type"] = "application/xml; charset=utf-8"
     return response

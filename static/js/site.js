@@ -54,34 +54,58 @@
     showRelativeTimes(document);
   }
 
-  // Share block: copy the link (Clipboard API, else select it for the reader), and the share sheet.
+  // Share block: the buttons exist only here, since they need this file (text browsers would
+  // show hidden ones). Copy puts the link or the HTML on the clipboard (Clipboard API, else
+  // selects it for the reader); Share… opens the device's share sheet where there is one.
+  function button(label, secondary) {
+    var el = document.createElement("button");
+    el.type = "button";
+    el.className = secondary ? "button button-secondary" : "button";
+    el.textContent = label;
+    return el;
+  }
+
+  function select(source) {
+    source.focus();
+    if (source.select) {
+      source.select();
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
   function enableSharing(root) {
-    root.querySelectorAll("[data-copy-button]").forEach(function (button) {
-      var input = document.getElementById(button.getAttribute("data-copy-button"));
-      var status = button.closest(".share-link").querySelector(".share-status");
-      button.hidden = false;
-      button.addEventListener("click", function () {
+    root.querySelectorAll("[data-copy-label]").forEach(function (source) {
+      var status = source.closest(".share-link").querySelector(".share-status");
+      var copy = button(source.getAttribute("data-copy-label"), source.tagName === "TEXTAREA");
+      source.after(copy);
+      copy.addEventListener("click", function () {
+        var text = source.value !== undefined ? source.value : source.textContent;
         function selected() {
-          input.focus();
-          input.select();
-          status.textContent = "Link selected: press Ctrl+C or ⌘C to copy.";
+          select(source);
+          status.textContent = "Selected: press Ctrl+C or ⌘C to copy.";
         }
         if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(input.value).then(function () {
-            status.textContent = "Link copied.";
+          navigator.clipboard.writeText(text).then(function () {
+            status.textContent = source.getAttribute("data-copied");
           }, selected);
         } else {
           selected();
         }
       });
     });
-    root.querySelectorAll("[data-share-button]").forEach(function (button) {
-      if (!navigator.share) return;
-      button.hidden = false;
-      button.addEventListener("click", function () {
+    if (!navigator.share) return;
+    root.querySelectorAll(".share-row[data-share-url]").forEach(function (row) {
+      var share = button("Share…", true);
+      row.append(share);
+      share.addEventListener("click", function () {
         navigator.share({
-          title: button.getAttribute("data-share-title"),
-          url: button.getAttribute("data-share-url")
+          title: row.getAttribute("data-share-title"),
+          url: row.getAttribute("data-share-url")
         }).catch(function () { /* the reader closed the sheet */ });
       });
     });

@@ -37,13 +37,17 @@ class LiveServer:
 
     def feed_order(self) -> list[str]:
         """Row ids of every published story, in the order the front page lists them."""
+        return [row_id for row_id, _ in self.feed_rows()]
+
+    def feed_rows(self) -> list[tuple[str, object]]:
+        """Row ids of every published story with its publication time, in feed order."""
         with self.app.app_context():
-            ids = db.session.scalars(
-                select(Article.id)
+            rows = db.session.execute(
+                select(Article.id, Article.published_at)
                 .where(Article.status == Status.published)
                 .order_by(Article.published_at.desc(), Article.id.desc())
             )
-            return [f"story-{i}" for i in ids]
+            return [(f"story-{i}", published_at) for i, published_at in rows]
 
 
 def serve_demo(tmp_path: Path, **config) -> LiveServer:

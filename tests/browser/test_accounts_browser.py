@@ -117,3 +117,25 @@ def test_signing_out_another_browser_from_the_account_page(browser, page, live):
         phone_page.wait_for_url("**/login?next=*")
     finally:
         phone.close()
+
+
+def test_bookmarks_scroll_to_their_end(page, live):
+    from sqlalchemy import select
+
+    from portal.bookmarks.operations import save_bookmark
+    from portal.extensions import db
+    from portal.models import User
+
+    from .test_feed_browser import ROW_IDS, load_batches
+
+    email = register(page, live)
+    saved = live.feed_order()[:45]  # more than a batch
+    with live.app.app_context():
+        reader = db.session.scalar(select(User).where(User.email == email))
+        for row_id in reversed(saved):  # the newest bookmark is the first story
+            save_bookmark(reader, int(row_id.removeprefix("story-")))
+            db.session.commit()
+    page.goto(live.url + "/bookmarks")
+    load_batches(page)
+    assert page.eval_on_selector_all("li.story", ROW_IDS) == saved
+    assert page.locator(".feed-end").inner_text() == "That’s all your bookmarks."

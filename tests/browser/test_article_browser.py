@@ -37,20 +37,35 @@ def test_copy_button_puts_the_share_link_on_the_clipboard(browser, live, article
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
     page = context.new_page()
     page.goto(article_url)
-    share_url = page.locator("input.share-url").input_value()
+    share_url = page.locator("a.share-url").inner_text()
     assert share_url == live.url + "/s/1"
     page.get_by_role("button", name="Copy link").click()
     page.get_by_text("Link copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == share_url
+
+    page.get_by_text("Embed the QR code on your site").click()
+    page.get_by_role("button", name="Copy HTML").click()
+    page.get_by_text("HTML copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("textarea.embed-html").input_value()
     context.close()
 
 
-def test_share_controls_stay_hidden_without_javascript(browser, article_url):
+def test_share_controls_are_absent_without_javascript(browser, article_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(article_url)
-    assert page.locator("input.share-url").is_visible()
-    assert not page.get_by_role("button", name="Copy link").is_visible()
+    assert page.locator("a.share-url").inner_text().endswith("/s/1")
+    assert page.locator(".share button").count() == 0
+    context.close()
+
+
+def test_the_whole_short_link_shows_on_a_narrow_screen(browser, article_url):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(article_url)
+    link = page.locator("a.share-url")
+    assert page.evaluate("el => el.scrollWidth <= el.clientWidth", link.element_handle())
+    assert link.bounding_box()["x"] + link.bounding_box()["width"] <= 320
     context.close()
 
 
@@ -113,3 +128,62 @@ def test_another_site_can_embed_the_code(browser, live):
     finally:
         context.close()
         server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def linked_story(live):
+    """A published story whose body links out, as the desk renders it."""
+    from portal.desk.markdown import render
+    from portal.extensions import db
+    from portal.models import Article, Section
+    from portal.news import operations
+
+    source = "Read [the regulator's report](https://regulator.example/report-2026) first.\n\nThen the rest."
+    with live.app.app_context():
+        html, text = render(source)
+        article = Article(title="A story with a link", slug="a-story-with-a-link", summary="It links out.",
+                          body=text, body_source=source, body_html=html,
+                          section_id=db.session.scalars(db.select(Section.id)).first())
+        operations.publish(article)
+        db.session.commit()
+        return f"{live.url}/articles/{article.id}/{article.slug}"
+
+
+HIDDEN_IN_PRINT = [".masthead-search", ".sections-nav", ".account-nav", ".share", ".bookmark-button",
+                   ".site-footer", ".more"]
+
+
+def display(page, selector) -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el).display")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_printing_an_article_leaves_the_story_in_black_on_white(browser, linked_story, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(linked_story)
+    assert all(display(page, selector) != "none" for selector in HIDDEN_IN_PRINT), "all there on screen"
+
+    page.emulate_media(media="print", color_scheme=scheme)
+    for selector in HIDDEN_IN_PRINT:
+        assert display(page, selector) == "none", selector
+    for selector in (".article-title", ".byline", ".article-body", ".brand"):
+        assert page.locator(selector).is_visible(), selector
+    colours = page.eval_on_selector(".article-body p", """p => [getComputedStyle(p).color,
+        getComputedStyle(document.body).backgroundColor, getComputedStyle(document.documentElement).backgroundColor]""")
+    assert colours == ["rgb(0, 0, 0)", "rgb(255, 255, 255)", "rgb(255, 255, 255)"]
+    # The body's link is followed by its address, which paper can't follow.
+    after = page.eval_on_selector(".article-body a", "a => getComputedStyle(a, '::after').content")
+    assert after == '" (https://regulator.example/report-2026)"'
+    context.close()
+
+
+def test_printing_a_list_leaves_out_the_live_notice(browser, live):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live.url + "/")
+    assert display(page, ".live-stream") != "none"
+    page.emulate_media(media="print")
+    assert display(page, ".live-stream") == "none"
+    assert page.locator("li.story").first.is_visible()
+    context.close()

@@ -155,7 +155,7 @@ def test_more_batches_after_an_insert_continue_without_duplicates(watched, serve
     fresh = publish(server, "Satellite broadband reaches the islands")
     insert_new_stories(page, "1 new story")
     for _ in range(10):
-        if page.locator("li.feed-end").count():
+        if page.locator(".feed-end").count():
             break
         rows = page.locator("li.story").count()
         scroll_to_sentinel(page)

@@ -46,9 +46,27 @@ def test_article_page_shows_the_story(client, story):
     contact = page.select_one(".contact a")
     assert contact.get_text() == "Contact reporter"
     assert contact["href"].startswith("mailto:ada.lee@example.com?subject=")
-    share = page.select_one(".share input.share-url")
-    assert share["value"] == f"http://localhost/s/{story.id}"
-    assert page.select_one("[data-copy-button]") is not None
+    share = page.select_one(".share a.share-url")
+    assert share.get_text() == f"http://localhost/s/{story.id}"
+    assert share["data-copy-label"] == "Copy link"
+
+
+def words(n: int) -> str:
+    """A body of `n` words in paragraphs of 50."""
+    return "\n\n".join(" ".join(["word"] * 50) for _ in range(n // 50)) + " word" * (n % 50)
+
+
+@pytest.mark.parametrize(("count", "shown"), [
+    (0, "1 min read"), (12, "1 min read"), (344, "1 min read"), (345, "2 min read"),
+    (920, "4 min read"), (5000, "22 min read"),
+])
+def test_byline_says_how_long_the_story_takes_to_read(client, factory, count, shown):
+    story = factory.story("A long read", body=words(count))
+    byline = soup(client.get(f"/articles/{story.id}/{story.slug}")).select_one(".byline")
+    assert byline.select_one(".byline-reading").get_text() == shown
+    # Kept apart from the section by text, which text browsers show too.
+    assert byline.get_text(" ", strip=True).endswith(f"{story.section.name} · {shown}")
+
 
 
 def test_byline_uses_the_site_time_zone(app, client, story):
@@ -157,7 +175,7 @@ def test_absolute_links_follow_the_request_host_or_the_public_url(app, client, s
     app.config["PUBLIC_URL"] = "https://news.example.com"
     page = soup(client.get(path, base_url="https://mirror.example.org"))
     assert page.select_one('link[rel="canonical"]')["href"] == "https://news.example.com" + path
-    assert page.select_one(".share input.share-url")["value"] == f"https://news.example.com/s/{story.id}"
+    assert page.select_one(".share a.share-url")["href"] == f"https://news.example.com/s/{story.id}"
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
     assert data["url"] == "https://news.example.com" + path
 

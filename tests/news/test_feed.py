@@ -81,7 +81,7 @@ def test_fragment_for_htmx_and_full_page_otherwise(client, factory):
     text = fragment.get_data(as_text=True)
     assert "<html" not in text and "<body" not in text
     assert story_ids(fragment) == made[5:35]
-    assert soup(fragment).select_one("li.feed-more")["hx-get"] == f"/?after={made[34]}"
+    assert soup(fragment).select_one(".feed-more")["hx-get"] == f"/?after={made[34]}"
     assert "HX-Request" in fragment.headers["Vary"]
     # The address bar then names a URL that re-renders everything shown so far.
     assert fragment.headers["HX-Replace-Url"] == f"/?through={made[34]}"
@@ -94,14 +94,29 @@ def test_fragment_for_htmx_and_full_page_otherwise(client, factory):
         assert "HX-Replace-Url" not in full.headers
 
 
-def test_sentinel_loads_next_batch_by_intersection_and_swaps_itself(client, factory):
+def test_sentinel_follows_the_list_and_loads_the_next_batch_by_intersection(client, factory):
     made = ids_newest_first(factory.stories(31))
-    sentinel = soup(client.get("/")).select("ol.stories > li")[-1]
+    page = soup(client.get("/"))
+    # After the list, not an item of it: text browsers number a list's items as stories.
+    assert [li["class"] for li in page.select("ol.stories > li")] == [["story"]] * 30
+    sentinel = page.select_one("ol.stories").find_next_sibling()
     assert sentinel["class"] == ["feed-more"]
     assert sentinel["hx-get"] == f"/?after={made[29]}"
     assert sentinel["hx-trigger"] == "intersect once"
-    assert sentinel["hx-swap"] == "outerHTML"
+    # The batch's rows go at the end of the list; its sentinel (or end) takes this one's place.
+    assert (sentinel["hx-target"], sentinel["hx-swap"]) == ("previous .stories", "beforeend")
+    assert sentinel["hx-select"] == ".stories > li"
+    assert sentinel["hx-select-oob"] == f"#{sentinel['id']}"
     assert sentinel.select_one('a[rel="next"]')["href"] == f"/?after={made[29]}"
+    # All a text browser shows of it ("Loading more…" comes from the style sheet).
+    assert sentinel.get_text(strip=True) == "Older stories"
+
+    batch = soup(client.get(sentinel["hx-get"], headers=HX))
+    assert [li["id"] for li in batch.select(sentinel["hx-select"])] == [f"story-{made[30]}"]
+    end = batch.select_one(sentinel["hx-select-oob"])
+    assert end.name == "p" and end["class"] == ["feed-end"]
+    assert end.get_text() == "That’s everything: you’ve reached the oldest story."
+    assert end.find_previous_sibling().name == "ol"
 
 
 @pytest.mark.parametrize("value", ["abc", "", "-3", "1.5", "0x10", "99999", "1" * 40, "%00", "²", "１２", "0"])

@@ -381,8 +381,13 @@ def test_article_page_share_block(client, factory):
     assert image["src"] == f"/articles/{story.id}/qr.svg?v={share.RENDERER_VERSION}"
     assert image["alt"] == f"QR code linking to this story: http://localhost/s/{story.id}"
     assert block.select_one("figcaption").get_text() == "Scan to read on your phone"
-    assert block.select_one("input.share-url")["value"] == f"http://localhost/s/{story.id}"
-    assert block.select_one("[data-share-button]")["data-share-url"] == f"http://localhost/s/{story.id}"
+    # The whole short link is the text, which text browsers show uncut, and a link to follow.
+    link = block.select_one("a.share-url")
+    assert link.get_text() == link["href"] == f"http://localhost/s/{story.id}"
+    assert block.select_one(".share-row")["data-share-url"] == f"http://localhost/s/{story.id}"
+    # Copy and Share work only with JavaScript, which adds them: none in the HTML.
+    assert block.select("button") == []
+    assert "Copy" not in share.get_text() and "Share…" not in share.get_text()
     embed = block.select_one("details.share-embed")
     assert embed.select_one("summary").get_text() == "Embed the QR code on your site"
     snippet = soup_of(embed.select_one("textarea").get_text())

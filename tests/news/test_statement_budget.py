@@ -3,6 +3,7 @@ rendered), the reader's lookup and the content version included. Each page is co
 after a change to a story, when nothing kept from before may be used (rendered rows, the
 sections), and again for the next reader, who gets what the first one left."""
 
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +16,7 @@ HX = {"HX-Request": "true"}
 ANONYMOUS = 4
 SIGNED_IN = 6
 PAGE_KINDS = ["front page", "section", "reporter", "next page", "next page fragment", "restored list",
-              "article", "search"]
+              "archive day", "archive day's next page", "article", "search"]
 
 
 @pytest.fixture
@@ -23,9 +24,12 @@ def site(app, factory, user):
     app.config["PAGE_CACHE"] = False
     security, ai = factory.section("Security"), factory.section("AI")
     ada, bo = factory.author("Ada Lee"), factory.author("Bo Chan")
-    stories = factory.stories(40, section=security, authors=[ada, bo], title="Graphene sheet")
+    # All on one day, which the archive's pages list.
+    day = datetime(2025, 6, 2, 20, 0, tzinfo=UTC)
+    stories = [factory.story("Graphene sheet", section=security, authors=[ada, bo],
+                             published_at=day - timedelta(minutes=10 * n)) for n in range(40)]
     factory.stories(10, section=ai, authors=[bo])
-    return SimpleNamespace(stories=stories, security=security, ada=ada, user=user)
+    return SimpleNamespace(stories=stories, security=security, ada=ada, user=user, day=day.date())
 
 
 def page_request(site, kind) -> tuple[str, dict]:
@@ -37,6 +41,8 @@ def page_request(site, kind) -> tuple[str, dict]:
         "next page": (f"/?after={site.stories[29].id}", {}),
         "next page fragment": (f"/?after={site.stories[29].id}", HX),
         "restored list": (f"/?through={site.stories[35].id}", {}),
+        "archive day": (f"/archive/{site.day:%Y/%m/%d}", {}),
+        "archive day's next page": (f"/archive/{site.day:%Y/%m/%d}?after={site.stories[29].id}", {}),
         "article": (f"/articles/{article.id}/{article.slug}", {}),
         "search": ("/search?q=graphene", {}),
     }[kind]

@@ -1,4 +1,6 @@
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -126,8 +128,20 @@ def test_sitemap_lists_home_sections_authors_and_published_stories(client, newsr
     assert "http://localhost/authors/ada-lee" in locations
     story_urls = [loc for loc in locations if "/articles/" in loc]
     assert len(story_urls) == 3 and not any("embargoed" in loc for loc in story_urls)
-    dated = [url for url in root if url.findtext(f"{SITEMAP}lastmod")]
+    dated = [url for url in root if "/articles/" in url.findtext(f"{SITEMAP}loc") and url.findtext(f"{SITEMAP}lastmod")]
     assert len(dated) == 3
+
+
+def test_sitemap_lists_the_archive_days_of_its_stories_in_the_newsrooms_zone(app, client, factory):
+    app.config["TZINFO"] = ZoneInfo("Europe/Berlin")
+    factory.story(published_at=datetime(2025, 3, 9, 22, 0, tzinfo=UTC))  # 23:00 on the 9th in Berlin
+    factory.story(published_at=datetime(2025, 3, 9, 23, 30, tzinfo=UTC))  # 00:30 on the 10th
+    factory.story(published_at=datetime(2025, 3, 10, 12, 0, tzinfo=UTC))
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    days = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+            for url in root if "/archive/" in url.findtext(f"{SITEMAP}loc")}
+    assert days == {"http://localhost/archive/2025/03/10": "2025-03-10T12:00:00+00:00",
+                    "http://localhost/archive/2025/03/09": "2025-03-09T22:00:00+00:00"}
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_private_pages_out(client):

@@ -97,7 +97,7 @@ def test_only_the_proxy_count_decides_whether_x_forwarded_proto_counts(demo_data
         story = page(home.select_one(".story-title a")["href"])
     host = base.removeprefix("http://")
     links = [home.select_one('link[rel="canonical"]')["href"], story.select_one('link[rel="canonical"]')["href"],
-             story.select_one('meta[property="og:url"]')["content"], story.select_one("input.share-url")["value"]]
+             story.select_one('meta[property="og:url"]')["content"], story.select_one("a.share-url")["href"]]
     assert all(link.startswith(f"{scheme}://{host}/") for link in links), links
     assert not any(REDIS_WARNING in line for line in log), "one worker: nothing to share"
 

@@ -454,6 +454,16 @@ def test_a_fragment_carries_the_paging_links_too(client, factory, monkeypatch):
     assert fragment.select_one('a[rel="next"]')["href"] == "/search?q=graphene&page=2"
 
 
+def test_previous_and_more_results_are_items_of_their_own(client, factory, monkeypatch):
+    # Text browsers run links together unless something separates them: here, a list.
+    monkeypatch.setattr(portal.search.engines, "PAGE_SIZE", 2)
+    factory.stories(5, title="Graphene sheet")
+    pages = soup(client.get("/search?q=graphene&page=2")).select_one("nav.search-pages")
+    items = pages.select("ul > li")
+    assert [item.get_text(strip=True) for item in items] == ["Previous results", "More results"]
+    assert [item.a["rel"] for item in items] == [["prev"], ["next"]]
+
+
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "", "²", "٣", "99999999999999999999", "11"])
 def test_a_bad_page_number_is_a_400_with_a_reason(client, page):
     response = client.get("/search", query_string={"q": "graphene", "page": page})
