@@ -56,60 +56,29 @@
     title.textContent = "Share quote";
     var body = document.createElement("div");
     body.className = "quote-dialog-body";
-    var actions = document.createElement("div");
-    actions.className = "quote-actions";
-    var copy = document.createElement("button");
-    copy.type = "button";
-    copy.className = "button";
-    copy.textContent = "Copy link";
-    copy.addEventListener("click", copyLink);
     var form = document.createElement("form");
     form.method = "dialog";
+    form.className = "quote-actions";
     var close = document.createElement("button");
     close.className = "button button-secondary";
     close.textContent = "Close";
     form.append(close);
-    actions.append(copy, form);
-    var status = document.createElement("p");
-    status.className = "share-status";
-    status.setAttribute("role", "status");
-    dialog.append(title, body, actions, status);
+    dialog.append(title, body, form);
     document.body.append(dialog);
-  }
-
-  function copyLink() {
-    var field = dialog.querySelector(".quote-url");
-    var status = dialog.querySelector(".share-status");
-    if (!field) return;
-    function selected() {
-      field.focus();
-      field.select();
-      status.textContent = "Link selected: press Ctrl+C or ⌘C to copy.";
-    }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(function () {
-        status.textContent = "Link copied.";
-      }, selected);
-    } else {
-      selected();
-    }
   }
 
   function share(text) {
     if (!dialog) makeDialog();
     var url = article.getAttribute("data-quote-url") + "?text=" + encodeURIComponent(text);
     var body = dialog.querySelector(".quote-dialog-body");
-    dialog.querySelector(".share-status").textContent = "";
     body.textContent = "Loading…";
-    dialog.querySelector(".quote-actions .button").hidden = true;
     dialog.showModal();
     fetch(url, { headers: { "HX-Request": "true" }, credentials: "omit" }).then(function (response) {
-      return response.text().then(function (html) {
-        // Our own fragment (templates/news/_quote_share.html): the passage, its link and QR code,
-        // or why there are none.
-        body.innerHTML = html;
-        dialog.querySelector(".quote-actions .button").hidden = !response.ok;
-      });
+      return response.text();
+    }).then(function (html) {
+      // Our own fragment (templates/news/_quote_share.html): the passage, its link and QR code,
+      // or why there are none. htmx puts it in, so site.js gives the link its Copy button.
+      window.htmx.swap(body, html, { swapStyle: "innerHTML" });
     }, function () {
       body.textContent = "The quote could not be prepared: check your connection and try again.";
     });

@@ -78,8 +78,11 @@
     selection.addRange(range);
   }
 
+  // Once per element, on the page and on what htmx adds later (the Share quote dialog's link).
   function enableSharing(root) {
-    root.querySelectorAll("[data-copy-label]").forEach(function (source) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("[data-copy-label]:not([data-copy-ready])").forEach(function (source) {
+      source.setAttribute("data-copy-ready", "");
       var status = source.closest(".share-link").querySelector(".share-status");
       var copy = button(source.getAttribute("data-copy-label"), source.tagName === "TEXTAREA");
       source.after(copy);
@@ -99,7 +102,8 @@
       });
     });
     if (!navigator.share) return;
-    root.querySelectorAll(".share-row[data-share-url]").forEach(function (row) {
+    root.querySelectorAll(".share-row[data-share-url]:not([data-share-ready])").forEach(function (row) {
+      row.setAttribute("data-share-ready", "");
       var share = button("Share…", true);
       row.append(share);
       share.addEventListener("click", function () {
@@ -139,7 +143,10 @@
   // Rows htmx swaps in (the next batch, new stories, results) are set before they are painted;
   // htmx:load covers what it adds otherwise. Both bubble to document, however late htmx loads.
   document.addEventListener("htmx:afterSwap", function (event) { showRelativeTimes(event.target); });
-  document.addEventListener("htmx:load", function (event) { showRelativeTimes(event.target); });
+  document.addEventListener("htmx:load", function (event) {
+    showRelativeTimes(event.target);
+    enableSharing(event.target);
+  });
   // A page shown again from the back-forward cache has stood still since it was left.
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) refreshRelativeTimes();
