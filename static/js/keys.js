@@ -174,8 +174,13 @@
     dialog.showModal();
   }
 
+  // In a field that takes text, keys are the reader's words (a checkbox or a button takes none).
+  var NOT_TYPED = ["checkbox", "radio", "button", "submit", "reset", "image", "range", "color", "file"];
+
   function typing(target) {
-    return target.closest && target.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])");
+    if (!target.closest) return false;
+    if (target.closest("textarea, select, [contenteditable]:not([contenteditable=false])")) return true;
+    return target.tagName === "INPUT" && NOT_TYPED.indexOf(target.type) < 0;
   }
 
   function pressed(event) {

@@ -188,3 +188,13 @@ def test_rows_added_by_the_live_notice_are_reached_by_j(keyed, tmp_path):
         assert page.evaluate(FOCUSED_HEADLINE) == fresh
     finally:
         server.stop()
+
+
+def test_a_checkbox_or_button_with_the_focus_takes_no_words_so_keys_work(keyed, live):
+    page = keyed
+    page.goto(live.url + "/login")
+    page.get_by_label("Email").press("j")
+    expect(page.get_by_label("Email")).to_have_value("j")  # typed, not a shortcut
+    page.get_by_role("checkbox").focus()
+    page.keyboard.press("/")
+    expect(page.get_by_role("searchbox", name="Search stories")).to_be_focused()
