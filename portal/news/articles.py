@@ -15,6 +15,7 @@ from .queries import (
     newest_stories,
     published_stories,
 )
+from .quotes import QUOTE_MAX
 from .share import embed_html, page_qr_url, share_url
 from .social import publisher_logo_url, share_image
 
@@ -53,6 +54,7 @@ def show(article_id, slug):
         share_url=share_url(article),
         embed_html=embed_html(article),
         qr_url=page_qr_url(article),
+        quote_max=QUOTE_MAX,
         saved_ids=reader.saved_ids,
         signed_in=reader.signed_in,
         # Where a reader who saves a story without JavaScript comes back to.

@@ -131,10 +131,11 @@ class StoryList:
         return self.author is None and self.day is None
 
     @property
-    def other_days(self) -> tuple[date | None, date | None]:
+    def other_days(self) -> tuple["StoryList | None", "StoryList | None"]:
         """The archive's days before and after this list's (None where there is none)."""
         before, after = self.day - timedelta(days=1), self.day + timedelta(days=1)
-        return (before if before >= FIRST_ARCHIVE_DAY else None), (after if after <= today() else None)
+        return (StoryList(day=before) if before >= FIRST_ARCHIVE_DAY else None,
+                StoryList(day=after) if after <= today() else None)
 
     @property
     def live_values(self) -> dict:

@@ -2,20 +2,22 @@
 highlighting it (the short link with a text fragment, /s/<code>#:~:text=..., which browsers carry
 through the short link's redirect), and the QR code of that link.
 
-Only an exact passage of the story (its headline, summary or body, at most QUOTE_MAX characters)
-gets a link or a QR code, so what can be asked for is bounded by what the newsroom wrote. Every
-passage is a variant of its own: answers stay in this process for a few minutes (the page cache,
-not shared), never in Redis.
+Only a passage of the story (its headline, summary or body, at most QUOTE_MAX characters, widened
+to whole words, since text fragments match whole words) gets a link or a QR code. Every passage is
+a variant of its own, and there are many: answers stay in this process for a few minutes (the page
+cache, not shared), never in Redis.
 """
 
+import re
 from urllib.parse import quote
 
+import segno
 from flask import Blueprint, make_response, request
 
 from ..web.htmx import render_page
 from ..web.pagecache import reader_page
 from .queries import get_published_article
-from .share import QrOptions, embeddable, image_etag, plain_error, render_qr, share_url
+from .share import QrOptions, embeddable, encode, image_etag, image_width, plain_error, render_qr, share_url
 
 bp = Blueprint("quotes", __name__)
 
@@ -38,14 +40,23 @@ def _blocks(article) -> list[str]:
 
 
 def passage_of(article, text: str | None) -> str:
-    """The passage, whitespace as the page shows it; NotAPassage if the story has no such text."""
-    passage = _normalised(text or "")
-    if not passage:
+    """The passage, whitespace as the page shows it and widened to whole words (a selection may
+    begin or end inside one); NotAPassage if the story has no such text."""
+    asked = _normalised(text or "")
+    if not asked:
         raise NotAPassage("Select a passage of the story to share.")
+    if len(asked) > QUOTE_MAX:
+        raise NotAPassage(f"Choose a shorter passage: at most {QUOTE_MAX} characters.")
+    story = " ".join(_blocks(article))
+    start = story.find(asked)
+    if start < 0:
+        raise NotAPassage("That text is not a passage of this story.")
+    end = start + len(asked)
+    start = re.search(r"\w*$", story[:start]).start() if asked[0].isalnum() else start
+    end += re.match(r"\w*", story[end:]).end() if asked[-1].isalnum() else 0
+    passage = story[start:end]
     if len(passage) > QUOTE_MAX:
         raise NotAPassage(f"Choose a shorter passage: at most {QUOTE_MAX} characters.")
-    if passage not in " ".join(_blocks(article)):
-        raise NotAPassage("That text is not a passage of this story.")
     return passage
 
 
@@ -69,6 +80,18 @@ def quote_url(article, passage: str) -> str:
     return share_url(article) + text_fragment(article, passage)
 
 
+def qr_width(url: str) -> int | None:
+    """The width the link's QR code is drawn at (two pixels a module at least, so phones read it),
+    None when the link is too long for a QR code (passages in CJK scripts or emoji take 9 to 12
+    bytes a character once encoded)."""
+    options = QrOptions()
+    try:
+        modules = encode(url, options.ecc).symbol_size(border=options.border)[0]
+    except segno.DataOverflowError:
+        return None
+    return image_width(options.size, modules)
+
+
 @bp.get("/articles/<int:article_id>/quote")
 @reader_page(shared=False, ttl=KEPT_SECONDS)
 def share_quote(article_id):
@@ -85,8 +108,9 @@ def share_quote(article_id):
 
 
 def _quote_page(article, passage, problem, status):
+    link = quote_url(article, passage) if passage else None
     response = render_page("news/quote.html", "news/_quote_share.html", article=article, passage=passage,
-                           problem=problem, link=quote_url(article, passage) if passage else None)
+                           problem=problem, link=link, qr_width=qr_width(link) if link else None)
     response.status_code = status
     return response
 
@@ -102,6 +126,8 @@ def quote_qr(article_id):
     except NotAPassage as problem:
         return plain_error(str(problem), 400)
     url = quote_url(article, passage)
+    if qr_width(url) is None:
+        return plain_error("That passage is too long for a QR code: choose a shorter one (its link works).", 400)
     response = make_response(render_qr(url, QrOptions(), "svg"))
     response.headers["Content-Type"] = "image/svg+xml"
     response.set_etag(image_etag(url, QrOptions(), "svg"))

@@ -22,6 +22,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from markupsafe import escape
 from PIL import Image
 
+from ..web.assets import PINNED
 from ..web.cache import LocalCache, cached_bytes
 from ..web.pagecache import reader_page
 from ..web.urls import absolute_url
@@ -48,9 +49,9 @@ ERROR_LEVELS = ("L", "M", "Q", "H")
 MIN_CONTRAST = 4.5
 QR_CACHE_SIZE = 1024
 rendered_images = LocalCache(QR_CACHE_SIZE)
-# Named with the current renderer (?v=, as this site's pages name it), an image never changes;
-# without (embeds on other sites) it may, when the renderer does: revalidated after a day.
-PINNED = "public, max-age=31536000, immutable"
+# Named with the current renderer (?v=, as this site's pages name it), an image never changes: it
+# is PINNED, a year, as static files are. Without (embeds on other sites) it may, when the renderer
+# does: revalidated after a day.
 REVALIDATED_DAILY = "public, max-age=86400"
 SHARED_TTL = 7 * 86_400  # seconds a default rendering stays in Redis
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}

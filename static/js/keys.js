@@ -48,6 +48,7 @@
   }
 
   function move(step) {
+    focusAfterLoad = null;
     var links = headlines();
     if (!links.length) return false;
     var at = links.indexOf(document.activeElement);
@@ -72,8 +73,9 @@
     sentinel.scrollIntoView({ block: "end" });
   }
 
+  // Only while the reader is still on that headline (not if they moved on, or clicked away).
   function loaded() {
-    if (!focusAfterLoad) return;
+    if (!focusAfterLoad || document.activeElement !== focusAfterLoad) return;
     var links = headlines();
     var next = links[links.indexOf(focusAfterLoad) + 1];
     if (next) {
@@ -185,7 +187,8 @@
 
   function pressed(event) {
     if (!enabled() || event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
-    if (event.isComposing || typing(event.target) || (dialog && dialog.open)) return;
+    // In an open dialog (this help, Share quote) keys belong to it: nothing behind it is touched.
+    if (event.isComposing || typing(event.target) || document.querySelector("dialog[open]")) return;
     var key = event.key;
     if (pendingG) {
       clearTimeout(pendingG);

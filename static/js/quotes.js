@@ -27,7 +27,8 @@
     button.className = "button quote-button";
     button.textContent = "Share quote";
     button.hidden = true;
-    // Pressing it must not clear the selection it shares.
+    // Pressing it must not clear the selection it shares (with a mouse, a pen or a finger).
+    button.addEventListener("pointerdown", function (event) { event.preventDefault(); });
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
     button.addEventListener("click", function () { share(offered); });
     document.body.append(button);
@@ -69,19 +70,25 @@
 
   function share(text) {
     if (!dialog) makeDialog();
-    var url = article.getAttribute("data-quote-url") + "?text=" + encodeURIComponent(text);
+    // A long selection is cut to just over the longest passage, which the server then refuses
+    // with its reason, instead of a request line too long for a proxy.
+    var longest = parseInt(article.getAttribute("data-quote-max"), 10);
+    var url = article.getAttribute("data-quote-url") + "?text=" + encodeURIComponent(text.slice(0, longest + 1));
     var body = dialog.querySelector(".quote-dialog-body");
     body.textContent = "Loading…";
     dialog.showModal();
+    function failed() {
+      body.textContent = "The quote could not be prepared: try again in a moment.";
+    }
     fetch(url, { headers: { "HX-Request": "true" }, credentials: "omit" }).then(function (response) {
-      return response.text();
-    }).then(function (html) {
-      // Our own fragment (templates/news/_quote_share.html): the passage, its link and QR code,
-      // or why there are none. htmx puts it in, so site.js gives the link its Copy button.
-      window.htmx.swap(body, html, { swapStyle: "innerHTML" });
-    }, function () {
-      body.textContent = "The quote could not be prepared: check your connection and try again.";
-    });
+      // Our own fragment (templates/news/_quote_share.html): the passage, its link and QR code
+      // (200), or why there are none (400, 404); anything else is some other server's page.
+      if ([200, 400, 404].indexOf(response.status) < 0) return failed();
+      return response.text().then(function (html) {
+        // htmx puts it in, so site.js gives the link its Copy button.
+        window.htmx.swap(body, html, { swapStyle: "innerHTML" });
+      });
+    }).catch(failed);
   }
 
   // The page's text from `root` as one string with single spaces, and where each character is.

@@ -50,12 +50,13 @@ class LiveServer:
             return [(f"story-{i}", published_at) for i, published_at in rows]
 
 
-def serve_demo(tmp_path: Path, **config) -> LiveServer:
+def serve_demo(tmp_path: Path, demo_now=None, **config) -> LiveServer:
+    """A live server of demo content, its newest story a few minutes before `demo_now` (now)."""
     from portal.demo.loader import load_demo
 
     app = make_app(tmp_path, TESTING=False, **config)
     with app.app_context():
-        load_demo(articles=DEMO_STORIES)
+        load_demo(articles=DEMO_STORIES, now=demo_now)
     return LiveServer(app)
 
 

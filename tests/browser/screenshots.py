@@ -5,14 +5,16 @@ light and dark themes, into docs/screenshots/ (shown in the README).
 
 It builds a scratch database of demo content and an editor account in a temporary folder, serves
 it as the browser tests do (tests/browser/conftest.py) and drives Debian's Chromium with the
-tests' launch arguments. Each PNG is reduced to a 256-colour palette, which keeps text sharp at a
-fraction of the size.
+tests' launch arguments. The demo's stories and the browser's clock are pinned to one moment, so
+the pictures change only when the pages do. Each PNG is reduced to a 256-colour palette, which
+keeps text sharp at a fraction of the size.
 """
 
 import argparse
 import io
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
@@ -24,6 +26,7 @@ from .test_desk_browser import EDITOR, PASSWORD, make_editor
 ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 THEMES = ("light", "dark")
+MOMENT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # the demo's "now", and the pages' clock
 
 
 def optimised_png(data: bytes) -> bytes:
@@ -58,6 +61,7 @@ def take(browser, server, out: Path) -> list[Path]:
             context = browser.new_context(viewport={"width": width, "height": height})
             context.add_init_script(f"localStorage.setItem('portal.theme', '{theme}')")
             page = context.new_page()
+            page.clock.set_fixed_time(MOMENT)
             for name, path in shots.items():
                 if name == "desk":
                     sign_in(page, server.url)
@@ -77,7 +81,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-screenshots-") as scratch:
         scratch = Path(scratch)
-        server = serve_demo(scratch, SQLALCHEMY_DATABASE_URI=f"sqlite:///{scratch / 'demo.db'}")
+        server = serve_demo(scratch, demo_now=MOMENT, SQLALCHEMY_DATABASE_URI=f"sqlite:///{scratch / 'demo.db'}")
         try:
             make_editor(server)
             with sync_playwright() as playwright:

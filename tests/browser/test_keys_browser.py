@@ -198,3 +198,20 @@ def test_a_checkbox_or_button_with_the_focus_takes_no_words_so_keys_work(keyed, 
     page.get_by_role("checkbox").focus()
     page.keyboard.press("/")
     expect(page.get_by_role("searchbox", name="Search stories")).to_be_focused()
+
+
+def test_j_waiting_for_more_lets_go_once_the_reader_moves_on(keyed, live):
+    """A batch that comes after the reader has gone back up does not pull them down again."""
+    page = keyed
+    page.goto(live.url + "/")
+    first_batch = row_ids(page)
+    page.route("**/?after=*", lambda route: (page.wait_for_timeout(800), route.continue_()))
+    page.locator(f"#{first_batch[-1]} .story-title a").focus()
+    page.keyboard.press("j")  # at the end: more is asked for
+    page.keyboard.press("k")
+    back_on = page.evaluate(FOCUSED_ROW)
+    assert back_on == first_batch[-2]
+    page.wait_for_function("n => document.querySelectorAll('ol.stories li.story').length > n",
+                           arg=len(first_batch))
+    page.wait_for_timeout(200)
+    assert page.evaluate(FOCUSED_ROW) == back_on

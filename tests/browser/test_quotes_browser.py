@@ -125,3 +125,19 @@ def test_without_text_fragments_the_script_selects_the_passage_and_shows_it(brow
         page.wait_for_function(IN_VIEW, arg=passage)
     finally:
         context.close()
+
+
+def test_keys_belong_to_the_open_dialog_not_the_page_behind_it(article):
+    page = article
+    select_in_last_paragraph(page)
+    page.get_by_role("button", name="Share quote").click()
+    dialog = page.get_by_role("dialog", name="Share quote")
+    dialog.get_by_label("Link to this passage").wait_for()
+    dialog.get_by_role("button", name="Close").focus()
+    url = page.url
+    for key in ("s", "g", "h", "Shift+?", "/"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url == url, "the Save behind the dialog was not pressed, and nobody went home"
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_have_count(0)
+    expect(page.get_by_role("searchbox", name="Search stories")).not_to_be_focused()

@@ -112,12 +112,17 @@ def test_an_empty_day_says_so(client, factory):
     assert response.status_code == 200
     assert story_ids(response) == []
     assert soup(response).select_one(".feed-end").get_text() == "No stories were published on Monday 2 June 2025."
+    # Not for search engines, which find the days with stories in the sitemap.
+    assert soup(response).select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup(client.get("/archive/2025/06/03")).select_one('meta[name="robots"]') is None
 
 
 def test_a_day_links_to_the_days_before_and_after(client):
     nav = soup(client.get("/archive/2025/03/01")).select_one("nav.day-nav")
     links = [(a.get_text(), a["href"]) for a in nav.select("li a")]
     assert links == [("← 28 February 2025", "/archive/2025/02/28"), ("2 March 2025 →", "/archive/2025/03/02")]
+    # Crawlers are not sent walking back through every day since 1970.
+    assert [a["rel"] for a in nav.select("li a")] == [["nofollow"], ["nofollow"]]
 
 
 def test_today_links_to_no_day_after_it(app, client):

@@ -1,13 +1,15 @@
 """Quote sharing: the link to a passage (the short link with a text fragment) and its QR code,
 made only for an exact passage of the story, at most 300 characters, never kept in Redis."""
 
+import io
 import uuid
 from urllib.parse import quote_plus
 
 import pytest
+from PIL import Image
 
 from portal.models import Status
-from portal.news.share import QrOptions, render_qr, share_code
+from portal.news.share import QrOptions, encode, render_qr, share_code
 
 from ..conftest import make_app
 from ..helpers import soup
@@ -100,10 +102,50 @@ def test_quotes_are_kept_in_this_process_and_never_in_redis(tmp_path, factory_fo
     story = factory_for(app).story("Dresden's chip boom", body=BODY)
     client = app.test_client()
     server = redis.Redis.from_url(redis_url)
-    before = set(server.scan_iter("*"))
+    before = set(server.scan_iter(f"{prefix}*"))
     first = client.get(f"/articles/{story.id}/quote-qr.svg?text=Orders%20from%20carmakers")
     again = client.get(f"/articles/{story.id}/quote-qr.svg?text=Orders%20from%20carmakers")
     page = client.get(f"/articles/{story.id}/quote?text=Orders%20from%20carmakers")
     assert first.status_code == again.status_code == page.status_code == 200
     assert first.data == again.data
-    assert set(server.scan_iter("*")) - before == set()
+    assert set(server.scan_iter(f"{prefix}*")) - before == set()
+
+
+def test_a_selection_inside_words_is_widened_to_them(client, story):
+    """Text fragments match whole words: a selection from the middle of one is shared whole."""
+    response = ask(client, story, "makers in Dresden expect a rec")
+    page = soup(response)
+    assert page.select_one(".quote-passage").get_text(strip=True) == "Chipmakers in Dresden expect a record"
+    assert page.select_one("textarea.quote-url").get_text().endswith("#:~:text=Chipmakers%20in%20Dresden%20expect%20a%20record")
+
+
+def test_the_longest_passage_gets_a_qr_code_phones_can_read(client, factory):
+    from portal.news.quotes import QUOTE_MAX
+
+    words = " ".join(f"word{n}" for n in range(80))
+    story = factory.story("A long one", body=words)
+    passage = words[:QUOTE_MAX].rsplit(" ", 1)[0]
+    page = soup(ask(client, story, passage))
+    image = page.select_one("img.quote-qr")
+    link = page.select_one("textarea.quote-url").get_text()
+    width = int(image["width"])
+    assert int(image["height"]) == width
+    modules = encode(link, "M").symbol_size(border=4)[0]
+    assert modules > 80 and width >= 2 * modules  # two pixels a module at least
+    png = render_qr(link, QrOptions(size=width), "png")
+    assert Image.open(io.BytesIO(png)).size == (width, width)
+    assert decode_png(png) == [link]
+
+
+def test_a_passage_too_long_for_a_qr_code_still_gets_its_link(client, factory):
+    """Japanese or emoji take 9 to 12 bytes a character once encoded in the link."""
+    body = "東京の半導体工場が新しい生産ラインを稼働させた。" * 12
+    story = factory.story("東京の工場", body=body)
+    passage = body[:280]
+    page = soup(ask(client, story, passage))
+    assert page.select_one("img.quote-qr") is None
+    assert page.select_one(".quote-note").get_text() == "This passage is too long for a QR code; its link works."
+    assert "#:~:text=%E6%9D%B1" in page.select_one("textarea.quote-url").get_text()
+    qr = client.get(f"/articles/{story.id}/quote-qr.svg", query_string={"text": passage})
+    assert qr.status_code == 400
+    assert qr.get_data(as_text=True).startswith("That passage is too long for a QR code")

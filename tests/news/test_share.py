@@ -323,6 +323,7 @@ def test_a_new_renderer_version_gets_a_new_etag_and_render(tmp_path, factory_for
     app = make_app(tmp_path, PAGE_CACHE=False)
     story = factory_for(app).story()
     client = app.test_client()
+    share.rendered_images.clear()  # another test's image of the same URL and options
     renders = count_renders(monkeypatch)
     url = f"/articles/{story.id}/qr.png"
     before = client.get(url)
@@ -387,7 +388,7 @@ def test_article_page_share_block(client, factory):
     assert block.select_one(".share-row")["data-share-url"] == f"http://localhost/s/{story.id}"
     # Copy and Share work only with JavaScript, which adds them: none in the HTML.
     assert block.select("button") == []
-    assert "Copy" not in share.get_text() and "Share…" not in share.get_text()
+    assert "Copy" not in block.get_text() and "Share…" not in block.get_text()
     embed = block.select_one("details.share-embed")
     assert embed.select_one("summary").get_text() == "Embed the QR code on your site"
     snippet = soup_of(embed.select_one("textarea").get_text())
