@@ -15,6 +15,7 @@ from .queries import (
     newest_stories,
     published_stories,
 )
+from .rows import reading_state
 from .share import embed_html, page_qr_url, share_url
 from .social import publisher_logo_url, share_image
 
@@ -54,6 +55,8 @@ def show(article_id, slug):
         embed_html=embed_html(article),
         qr_url=page_qr_url(article),
         saved_ids=reader.saved_ids,
+        read_ids=reader.read_ids,
+        reading=reading_state(reader),
         signed_in=reader.signed_in,
         # Where a reader who saves a story without JavaScript comes back to.
         here=url_for("articles.show", **article.url_values),
