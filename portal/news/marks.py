@@ -13,9 +13,10 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import literal_column, union_all
+from sqlalchemy import cast, literal_column, null, union_all
 
 from ..extensions import db
+from ..web.timestamps import UTCDateTime
 
 _SUPPLIED = "portal.reader_marks"
 _QUERY = "portal.reader_marks_query"
@@ -60,7 +61,10 @@ def _marks_query(app):
     """Every supplied kind of mark in one statement: (kind, story_id, at) rows."""
     query = app.extensions.get(_QUERY)
     if query is None:
-        parts = [select.add_columns(literal_column(f"'{kind}'").label("kind"))
+        # Only the last visit's time is used: the others' is a typed NULL (nothing to convert).
+        parts = [(select if kind == "visit" else select.with_only_columns(
+                    select.selected_columns[0], cast(null(), UTCDateTime()).label("at"), maintain_column_froms=True))
+                 .add_columns(literal_column(f"'{kind}'").label("kind"))
                  for kind, select in app.extensions.get(_SUPPLIED, {}).items()]
         query = app.extensions[_QUERY] = (union_all(*parts) if len(parts) > 1 else parts[0]) if parts else None
     return query

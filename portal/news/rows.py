@@ -1,8 +1,8 @@
 """Story rows for a reader, composed from markup kept rendered in this process.
 
 A row is the same for every reader but for its reader slot (the Save button, and for a signed-in
-reader the mark of a story they opened). What is around the slot is rendered once and kept, split at the slot;
-the slot is rendered for each reader on each page. An anonymous reader's slot holds nothing of
+reader the mark of a story they opened). What is around the slot is rendered once and kept, split
+at the slot; the slot is rendered for each reader on each page. An anonymous reader's slot holds nothing of
 theirs (a link to sign in that comes back to the row), so anonymous rows are kept whole.
 
 Keys name everything the markup depends on: the content version (portal.web.pagecache: every
@@ -67,7 +67,8 @@ def _anonymous_rows(stories, return_to, prefix, heading_level) -> list[Markup]:
 def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[Markup]:
     reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
     return [
-        row.before + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True, read=reader.is_read(story.id))
+        row.before
+        + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True, read=reader.is_read(story.id))
         + row.after
         for story, row in zip(stories, _rows_around_slot(stories, prefix, heading_level))
     ]
