@@ -207,7 +207,10 @@
   function applyTo(root) {
     if (!root || !root.querySelectorAll) return;
     var read = readIds();
-    root.querySelectorAll("li.story[id]").forEach(function (row) {
+    // htmx's load event names each element it put in: a row itself, or what holds rows.
+    var rows = Array.prototype.slice.call(root.querySelectorAll("li.story[id]"));
+    if (root.matches && root.matches("li.story[id]")) rows.unshift(root);
+    rows.forEach(function (row) {
       var id = storyId(row);
       if (id === null) return;
       if (read.has(id) || row.querySelector("[data-read]")) showRead(row);

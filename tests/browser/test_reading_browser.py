@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import StoryRead, User
 
 from .conftest import serve_demo
+from .test_feed_browser import load_batches
 from .test_live_browser import publish
 
 PASSPHRASE = "a long passphrase for reading"
@@ -151,6 +152,51 @@ def test_each_list_has_its_own_last_visit(new_context, server):
     page.reload()  # the browser may keep a public page 10 s: ask the server
     expect(divider(page)).to_have_count(1)
     expect(page.locator("ol.stories li.story").first).to_have_id(re.compile(r"story-\d+"))
+
+
+def test_rows_that_scrolling_adds_get_their_marks_and_the_divider(new_context, server):
+    page = new_context()
+    old_top, deep = server.feed_order()[0], server.feed_order()[40]
+    with server.app.app_context():
+        from portal.models import Article
+
+        deep_story = db.session.get(Article, int(deep.removeprefix("story-")))
+        deep_url = f"/articles/{deep_story.id}/{deep_story.slug}"
+    page.goto(server.url + deep_url)  # a story opened from a link elsewhere
+    page.goto(server.url + "/")
+    new = [publish(server, f"Busy news hour, story {n}") for n in range(31)]
+    page.reload()
+    # The old top story is in the second batch now: no divider until it arrives.
+    expect(page.locator("ol.stories li.story")).to_have_count(30)
+    expect(divider(page)).to_have_count(0)
+    load_batches(page, until_rows=90)
+    expect(divider(page)).to_have_count(1)
+    assert row_with_divider(page).get_attribute("id") == old_top
+    assert page.locator("ol.stories li.story").nth(31).get_attribute("id") == old_top
+    assert page.locator("ol.stories li.story").nth(30).get_attribute("id") == new[0]
+    expect(page.locator(f"#{deep}")).to_have_class(re.compile(r"\bis-read\b"))
+    expect(page.locator("ol.stories li.story.is-read")).to_have_count(1)
+
+
+def test_without_javascript_a_signed_in_readers_read_stories_are_dimmed(browser, server):
+    from portal.reading.operations import record_reads
+
+    page_with_js = browser.new_page()
+    email = register(page_with_js, server)
+    page_with_js.close()
+    read = server.feed_order()[1]
+    with server.app.app_context():
+        record_reads(db.session.scalar(select(User).where(User.email == email)), [int(read.removeprefix("story-"))])
+        db.session.commit()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, server, email)
+    rows = page.locator("ol.stories li.story")
+    expect(rows.nth(1)).to_have_id(read)
+    dimmed = rows.nth(1).locator(".story-title a").evaluate("a => getComputedStyle(a).color")
+    plain = rows.nth(2).locator(".story-title a").evaluate("a => getComputedStyle(a).color")
+    assert dimmed != plain
+    context.close()
 
 
 def _other_section(server, slug):
