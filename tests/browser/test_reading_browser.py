@@ -15,7 +15,7 @@ from portal.models import StoryRead, User
 
 from .conftest import serve_demo
 from .test_feed_browser import load_batches
-from .test_live_browser import publish
+from .test_live_browser import insert_new_stories, publish
 
 PASSPHRASE = "a long passphrase for reading"
 _emails = (f"reader{n}@example.com" for n in itertools.count(1))
@@ -176,6 +176,21 @@ def test_rows_that_scrolling_adds_get_their_marks_and_the_divider(new_context, s
     assert page.locator("ol.stories li.story").nth(30).get_attribute("id") == new[0]
     expect(page.locator(f"#{deep}")).to_have_class(re.compile(r"\bis-read\b"))
     expect(page.locator("ol.stories li.story.is-read")).to_have_count(1)
+
+
+def test_new_stories_put_on_top_while_the_list_is_open_count_as_seen(new_context, server):
+    page = new_context()
+    page.goto(server.url + "/")
+    title = open_story_and_come_back(page, 2)
+    fresh = publish(server, "Announced while the reader looks")
+    insert_new_stories(page, "1 new story")
+    expect(page.locator("ol.stories li.story").first).to_have_id(fresh)
+    expect(page.locator(f"#{fresh}")).not_to_have_class(re.compile(r"\bis-read\b"))
+    expect(page.get_by_role("link", name=f"Read: {title}")).to_be_visible()
+    expect(divider(page)).to_have_count(0)
+    page.reload()  # the list as the reader last saw it: the new story on top
+    expect(page.locator("ol.stories li.story").first).to_have_id(fresh)
+    expect(divider(page)).to_have_count(0)
 
 
 def test_without_javascript_a_signed_in_readers_read_stories_are_dimmed(browser, server):
