@@ -53,13 +53,14 @@ class KeptList:
 
     def body_for(self, reader: ReaderState, csrf_token: str) -> str:
         saved_ids, read_ids = reader.saved_ids, reader.read_ids
-        parts = [self.pieces[0]]
+        # The reading state comes before the rows (templates/news/list.html), in the first piece.
+        parts = [self.pieces[0].replace(_READING, reading_state(reader))]
         for story_id, (unsaved, saved), piece in zip(self.story_ids, self.slots, self.pieces[1:]):
             parts.append(saved if story_id in saved_ids else unsaved)
             if story_id in read_ids:
                 parts.append(self.read_mark)
             parts.append(piece)
-        return "".join(parts).replace(_CSRF, csrf_token).replace(_READING, reading_state(reader))
+        return "".join(parts).replace(_CSRF, csrf_token)
 
     def size(self) -> int:
         return sum(map(len, self.pieces)) + sum(len(unsaved) + len(saved) for unsaved, saved in self.slots)
@@ -86,6 +87,7 @@ class ListRender:
         body = response.get_data(as_text=True).replace(token, _CSRF)
         cut = _SLOT.split(body)  # text, story id, text, story id, ..., text
         assert [int(story_id) for story_id in cut[1::2]] == self.story_ids, "a slot marker went astray"
+        assert _READING not in "".join(cut[2::2]), "the reading state is after a row"
         return KeptList(
             pieces=tuple(cut[0::2]), story_ids=tuple(self.story_ids),
             slots=tuple((unsaved.replace(token, _CSRF), saved.replace(token, _CSRF)) for unsaved, saved in self.slots),
