@@ -193,6 +193,22 @@ def test_new_stories_put_on_top_while_the_list_is_open_count_as_seen(new_context
     expect(divider(page)).to_have_count(0)
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_read_rows_and_the_divider_have_no_serious_or_critical_violations(new_context, server, axe_source, theme):
+    from .test_accessibility_browser import AXE_RUN, RULES
+
+    page = new_context()
+    page.context.add_init_script(f"localStorage.setItem('portal.theme', '{theme}')")
+    page.goto(server.url + "/")
+    open_story_and_come_back(page, 1)
+    publish(server, "Fresh from the newsroom")
+    page.reload()
+    expect(divider(page)).to_have_count(1)
+    expect(page.locator("ol.stories li.story.is-read")).to_have_count(1)
+    page.evaluate(axe_source)
+    assert page.evaluate(AXE_RUN, RULES) == []
+
+
 def test_without_javascript_a_signed_in_readers_read_stories_are_dimmed(browser, server):
     from portal.reading.operations import record_reads
 
