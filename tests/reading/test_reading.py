@@ -183,6 +183,11 @@ def test_anonymous_pages_carry_nothing_of_any_reader_and_stay_public(app, reader
     assert page.select_one("script[data-beacon-url]")["data-beacon-url"] == "/reading/beacon"
     # An older page of the list is not a visit to it.
     assert soup(client.get(f"/?after={stories[0].id}")).select_one("ol.stories").get("data-reading-list") is None
+    # Nor is an archive day, which gets no new stories to catch up on.
+    published = page.select_one(f"#story-{stories[0].id} time")["datetime"]  # UTC, the site's zone here
+    day = soup(client.get("/archive/" + published[:10].replace("-", "/")))
+    assert day.select_one(f"ol.stories #story-{stories[0].id}") is not None
+    assert day.select_one("ol.stories").get("data-reading-list") is None
 
 
 def test_an_article_names_its_story_and_marks_the_readers_more_stories(app, reader, factory):
