@@ -35,6 +35,7 @@ def demo_database(articles: int) -> Path:
     if path.exists():
         # A database built by an older checkout gets this one's migrations.
         subprocess.run([*flask, "init-db"], cwd=PROJECT, env=_builder_env(path), check=True, stdout=subprocess.DEVNULL)
+        add_reading_history(path)  # a database built before the reader had one
         return path
     CACHE.mkdir(parents=True, exist_ok=True)
     building = path.with_name(path.name + ".building")
@@ -46,6 +47,7 @@ def demo_database(articles: int) -> Path:
     subprocess.run([*flask, "init-db"], cwd=PROJECT, env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*flask, "demo", "--articles", str(articles)], cwd=PROJECT, env=env, check=True)
     add_reader(building)
+    add_reading_history(building)
     # Fold the write-ahead log into the file, so the renamed file is the whole database.
     with sqlite3.connect(building) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -87,6 +89,31 @@ def add_reader(database: Path) -> None:
         db.session.commit()
         # The bench reader, beside the demo editor `portal demo` makes in development.
         assert db.session.scalars(select(User.email).where(User.role == Role.reader)).all() == [READER_EMAIL]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def add_reading_history(database: Path) -> None:
+    """The bench reader's reading history, at its cap: 2,000 stories read (10 of them among the
+    front page's 30) and a last visit to the front page, 5 stories down. Once per database."""
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.reading.models import HISTORY_KEPT, StoryRead
+    from portal.reading.operations import record_reads, record_visits
+
+    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == READER_EMAIL))
+        if db.session.scalar(select(StoryRead.article_id).where(StoryRead.user_id == user.id).limit(1)) is None:
+            order = feed_order(limit=1000 + HISTORY_KEPT)
+            read = order[1:30:3] + order[1000:1000 + HISTORY_KEPT - 10]
+            for start in range(0, len(read), 500):
+                record_reads(user, read[start:start + 500])
+            record_visits(user, {"front": order[5]})
+            db.session.commit()
         db.session.remove()
         db.engine.dispose()
 

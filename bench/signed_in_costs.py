@@ -4,7 +4,8 @@ with no page), and the anonymous front page answered from the page store.
 
 Each request is a direct WSGI call (no server, no sockets) and is timed in CPU time of this
 thread, so other load on the machine weighs little. The signed-in reader is the bench reader of
-serve_load.py (40 bookmarks, 15 of them on the front page), signed in through the login form;
+serve_load.py (40 bookmarks, 15 of them on the front page; 2,000 stories read, 10 of them on the
+front page, and a last visit to it), signed in through the login form;
 the parts are timed by wrapping the functions that do them, in a separate series.
 
     .venv/bin/python bench/signed_in_costs.py [--size 100000] [--requests 2000]
@@ -103,7 +104,7 @@ def parts_ms(app, environ: dict, requests: int) -> list[tuple[str, float]]:
 
     timer = PartTimer()
     timer.wrap(auth, "session_for_key", "the reader's sign-in (query)")
-    timer.wrap(kept_lists, "reader_state", "their saved stories among the page's (query)")
+    timer.wrap(kept_lists, "reader_state", "their marks among the page's: saved, read, last visit (query)")
     timer.wrap(kept_lists, "content_version", "the content version (query)")
     timer.wrap(kept_lists, "generate_csrf", "their CSRF token (signed)")
     timer.wrap(kept_lists.KeptList, "body_for", "joining the kept page")

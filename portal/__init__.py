@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import accounts, bookmarks, demo, desk, media, news, ops, push, search, web, wire
+from . import accounts, bookmarks, demo, desk, media, news, ops, push, reading, search, web, wire
 from .config import configure, instance_folder
 from .database import configure_database
 from .extensions import csrf, db, limiter, migrate
@@ -44,6 +44,7 @@ def create_app(config=None):
     push.init_app(app)
     accounts.init_app(app)
     bookmarks.init_app(app)
+    reading.init_app(app)
     desk.init_app(app)
     search.init_app(app)
     wire.init_app(app)

@@ -92,6 +92,9 @@ DEFAULTS = {
     "ERROR_REPORT_LIMIT_PER_ADDRESS": "5 per hour",  # "Report an error" forms sent from one address
     "PASSWORD_RESET_LIMIT_PER_ADDRESS": "5 per 15 minutes",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
+    # Reading beacons a signed-in reader may send: each browser sends at most one a minute
+    # (static/js/reading.js); the rest is room for the reader's other devices.
+    "READING_BEACON_LIMIT": "4 per minute",
     # Host names this site answers to (Flask's TRUSTED_HOSTS), e.g. ["news.example.com"].
     # Production needs this or PUBLIC_URL, so no forged Host header reaches a link in an email.
     "TRUSTED_HOSTS": None,

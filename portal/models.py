@@ -7,6 +7,7 @@ from .bookmarks.models import Bookmark
 from .desk.models import AuditEntry
 from .news.models import Article, ArticleAuthor, Author, Correction, ErrorReport, Kind, Section, Status
 from .news.version import ContentVersion
+from .reading.models import ListVisit, StoryRead
 from .web.slugs import slugify
 from .web.timestamps import UTCDateTime, utcnow
 
@@ -20,9 +21,11 @@ __all__ = [
     "Correction",
     "ErrorReport",
     "Kind",
+    "ListVisit",
     "Role",
     "Section",
     "Status",
+    "StoryRead",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "portal"
 # Features in the order create_app sets them up: each may import those before it, never after.
-FEATURES = ["media", "news", "push", "accounts", "bookmarks", "desk", "search", "wire", "demo", "ops"]
+FEATURES = ["media", "news", "push", "accounts", "bookmarks", "reading", "desk", "search", "wire", "demo", "ops"]
 # Plumbing below every feature: it imports none of them.
 PLUMBING = {"portal.config", "portal.extensions", "portal.database", "portal.signals"}
 MAX_LINES = 400

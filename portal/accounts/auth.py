@@ -277,9 +277,19 @@ def account():
     return render_account()
 
 
+ACCOUNT_SECTIONS = "portal.account_sections"
+
+
+def add_account_section(app, template: str) -> None:
+    """A feature built on accounts shows a section of its own on the account page: `template`
+    is included there, below the private feed (it sees the page's context)."""
+    app.extensions.setdefault(ACCOUNT_SECTIONS, []).append(template)
+
+
 def render_account(password_form=None, delete_form=None, status=200):
     return render_template(
         "accounts/account.html",
+        more_sections=current_app.extensions.get(ACCOUNT_SECTIONS, []),
         password_form=password_form or ChangePasswordForm(),
         delete_form=delete_form or DeleteAccountForm(),
         token_form=ActionForm(),
@@ -340,7 +350,7 @@ def account_delete():
         if verify_password(current_user.password_hash, form.password.data):
             delete_user(db.session.get(User, current_user.id))
             db.session.commit()
-            return signed_out("Your account and its bookmarks are deleted.", url_for("feed.index"))
+            return signed_out("Your account, its bookmarks and its reading history are deleted.", url_for("feed.index"))
         form.password.errors.append("That isn’t your password.")
     return render_account(delete_form=form, status=400)
 

@@ -1,4 +1,5 @@
-"""Bookmarks out: a JSON export, a browser bookmarks file, and a private Atom feed.
+"""Bookmarks out: the account's JSON export (its bookmarks, and what features built on them add),
+a browser bookmarks file, and a private Atom feed.
 
 The exports belong to the signed-in reader. The feed has no session (feed readers have none):
 the secret token in its address is the credential, and a reader can replace it from the
@@ -25,6 +26,13 @@ FEED_ENTRIES = 100
 # the column holds) cannot name a reader, so it is turned away before the database is asked.
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 PRIVATE = "private, no-store"
+_MORE = "portal.json_export_parts"
+
+
+def supply_export_part(app, name: str, loader) -> None:
+    """A feature built on bookmarks adds what it keeps of a reader to the account's JSON export:
+    `loader(user)` gives the JSON-ready value of the key `name`."""
+    app.extensions.setdefault(_MORE, {})[name] = loader
 
 
 def all_saved(user: User) -> list[Bookmark]:
@@ -64,8 +72,9 @@ def json_export():
         }
         for b in all_saved(current_user)
     ]
+    more = {name: loader(current_user) for name, loader in current_app.extensions.get(_MORE, {}).items()}
     response = current_app.json.response(
-        {"bookmarks": bookmarks, "exported_at": iso(datetime.now(UTC))}
+        {"bookmarks": bookmarks, **more, "exported_at": iso(datetime.now(UTC))}
     )
     return attachment(response, "bookmarks.json")
 

@@ -16,6 +16,7 @@ from .queries import (
     published_stories,
 )
 from .quotes import QUOTE_MAX
+from .rows import reading_state
 from .share import embed_html, page_qr_url, share_url
 from .social import publisher_logo_url, share_image
 
@@ -56,6 +57,8 @@ def show(article_id, slug):
         qr_url=page_qr_url(article),
         quote_max=QUOTE_MAX,
         saved_ids=reader.saved_ids,
+        read_ids=reader.read_ids,
+        reading=reading_state(reader),
         signed_in=reader.signed_in,
         # Where a reader who saves a story without JavaScript comes back to.
         here=url_for("articles.show", **article.url_values),

@@ -6,9 +6,8 @@ from ..web.htmx import is_fragment_request, render_page
 from ..web.pagecache import reader_page
 from . import kept_lists
 from .lists import StoryList, cursor_arg
-from .marks import reader_state
 from .queries import listing_after, listing_through
-from .rows import story_rows
+from .rows import ReaderRows
 from .top_story import top_story_block
 
 bp = Blueprint("feed", __name__)
@@ -51,14 +50,13 @@ def render_list(story_list: StoryList):
     after = cursor_arg("after", "page from")
     through = cursor_arg("through", "page from")
     if kept_lists.may_keep():
-        return kept_lists.answer(lambda rows: _render_list(story_list, after, through, rows))
-    return _render_list(
-        story_list, after, through,
-        lambda stories, return_to: story_rows(stories, reader_state(story.id for story in stories), return_to))
+        return kept_lists.answer(story_list.key, lambda marks: _render_list(story_list, after, through, marks))
+    return _render_list(story_list, after, through, ReaderRows(story_list.key))
 
 
-def _render_list(story_list: StoryList, after, through, rows):
-    """The list's page with `rows(stories, return_to)` for its rows."""
+def _render_list(story_list: StoryList, after, through, marks):
+    """The list's page with `marks.rows(stories, return_to)` for its rows and `marks.reading()`
+    for the reader's reading state (rows.ReaderRows, or kept_lists.ListRender's markers)."""
     config = current_app.config
     truncated = False
     if through is not None:
@@ -75,12 +73,17 @@ def _render_list(story_list: StoryList, after, through, rows):
     # Only a list shown from its top can have new stories announced above it.
     from_the_top = after is None and not truncated
     newest = stories[0].id if stories else None
+    rows = marks.rows(stories, through_url)
     response = render_page(
         "news/list.html",
         "news/_story_list.html",
         story_list=story_list,
         stories=stories,
-        rows=rows(stories, through_url),
+        rows=rows,
+        reading=marks.reading(),
+        # A list shown from its top is a visit to it: static/js/reading.js marks where it stood
+        # at the last one ("Since your last visit"), and keeps this one.
+        reading_list=story_list.key if after is None else None,
         next_url=story_list.url(after=stories[-1].id) if stories and has_more else None,
         paged=after is not None,
         truncated=truncated,

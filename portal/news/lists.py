@@ -121,6 +121,17 @@ class StoryList:
         return None
 
     @property
+    def key(self) -> str | None:
+        """The list's name for what is kept about it per reader (their last visit): "front",
+        "section:<slug>" or "reporter:<slug>"; None for an archive day, which has no new stories
+        to catch up on."""
+        if self.day:
+            return None
+        if self.author:
+            return f"reporter:{self.author.slug}"
+        return f"section:{self.section.slug}" if self.section else "front"
+
+    @property
     def is_front_page(self) -> bool:
         return self.section is None and self.author is None and self.day is None
 

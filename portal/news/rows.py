@@ -1,8 +1,8 @@
 """Story rows for a reader, composed from markup kept rendered in this process.
 
-A row is the same for every reader but for its reader slot (the Save button; the reader's other
-marks will go there too). What is around the slot is rendered once and kept, split at the slot;
-the slot is rendered for each reader on each page. An anonymous reader's slot holds nothing of
+A row is the same for every reader but for its reader slot (the Save button, and for a signed-in
+reader the mark of a story they opened). What is around the slot is rendered once and kept, split
+at the slot; the slot is rendered for each reader on each page. An anonymous reader's slot holds nothing of
 theirs (a link to sign in that comes back to the row), so anonymous rows are kept whole.
 
 Keys name everything the markup depends on: the content version (portal.web.pagecache: every
@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from ..web.cache import LocalCache
 from ..web.pagecache import content_version
-from .marks import ReaderState
+from .marks import ReaderState, reader_state
 
 ROW_TEMPLATE = "news/_story_row.html"
 # Rows kept in each process: a full restored list (FEED_THROUGH_CAP) several times over.
@@ -67,9 +67,45 @@ def _anonymous_rows(stories, return_to, prefix, heading_level) -> list[Markup]:
 def _rows_for_reader(stories, reader, return_to, prefix, heading_level) -> list[Markup]:
     reader_slot = get_template_attribute(ROW_TEMPLATE, "reader_slot")
     return [
-        row.before + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True) + row.after
+        row.before
+        + reader_slot(story, reader.is_saved(story.id), return_to(story.id), True, read=reader.is_read(story.id))
+        + row.after
         for story, row in zip(stories, _rows_around_slot(stories, prefix, heading_level))
     ]
+
+
+class ReaderRows:
+    """A list page's rows rendered for this reader, and then the page's reading state (which
+    needs the marks the rows were rendered with)."""
+
+    def __init__(self, list_key: str | None = None):
+        self.list_key = list_key
+        self.reader = ReaderState(signed_in=False)
+
+    def rows(self, stories, return_to) -> list[Markup]:
+        self.reader = reader_state((story.id for story in stories), self.list_key)
+        return story_rows(stories, self.reader, return_to)
+
+    def reading(self) -> Markup:
+        return reading_state(self.reader)
+
+
+def reading_state(reader: ReaderState) -> Markup:
+    """What static/js/reading.js needs of a signed-in reader on a page: whose it is (the browser
+    keeps what it has not sent yet per reader), and where the page's list stood at their last
+    visit (its top story, and when, in ms). Nothing for an anonymous reader, whose pages are the
+    same for everyone: their browser keeps it all."""
+    if not reader.signed_in:
+        return Markup("")
+    visit = reader.visit
+    last = (f' data-visit-top="{visit.top_story_id}" data-visit-at="{int(visit.at.timestamp() * 1000)}"'
+            if visit else "")
+    return Markup(f'<div id="reader-reading" hidden data-reader="{int(reader.reader_id)}"{last}></div>')
+
+
+def read_mark() -> Markup:
+    """The read mark a signed-in reader's slot carries after the Save button."""
+    return get_template_attribute(ROW_TEMPLATE, "read_mark")()
 
 
 def marked_rows(stories, heading_level: int = 2) -> list[Markup]:
