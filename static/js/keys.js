@@ -123,12 +123,7 @@
   }
 
   function makeHelp() {
-    dialog = document.createElement("dialog");
-    dialog.className = "keys-help";
-    dialog.setAttribute("aria-labelledby", "keys-help-title");
-    var title = document.createElement("h2");
-    title.id = "keys-help-title";
-    title.textContent = "Keyboard shortcuts";
+    dialog = window.portalDialog("keys-help", "Keyboard shortcuts");
     var list = document.createElement("dl");
     list.className = "keys-list";
     KEYS.forEach(function (entry) {
@@ -166,8 +161,7 @@
     close.className = "button";
     close.textContent = "Close";
     form.append(close);
-    dialog.append(title, list, note, toggle, form);
-    document.body.append(dialog);
+    dialog.append(list, note, toggle, form);
   }
 
   function showHelp() {

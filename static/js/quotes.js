@@ -49,12 +49,7 @@
   }
 
   function makeDialog() {
-    dialog = document.createElement("dialog");
-    dialog.className = "quote-dialog";
-    dialog.setAttribute("aria-labelledby", "quote-dialog-title");
-    var title = document.createElement("h2");
-    title.id = "quote-dialog-title";
-    title.textContent = "Share quote";
+    dialog = window.portalDialog("quote-dialog", "Share quote");
     var body = document.createElement("div");
     body.className = "quote-dialog-body";
     var form = document.createElement("form");
@@ -64,8 +59,7 @@
     close.className = "button button-secondary";
     close.textContent = "Close";
     form.append(close);
-    dialog.append(title, body, form);
-    document.body.append(dialog);
+    dialog.append(body, form);
   }
 
   function share(text) {

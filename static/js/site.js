@@ -115,6 +115,20 @@
     });
   }
 
+  // A modal dialog named by its <h2> `title`, added to the page: the keyboard shortcuts' help
+  // (keys.js) and Share quote (quotes.js) are made with it.
+  window.portalDialog = function (className, title) {
+    var dialog = document.createElement("dialog");
+    dialog.className = className;
+    dialog.setAttribute("aria-labelledby", className + "-title");
+    var heading = document.createElement("h2");
+    heading.id = className + "-title";
+    heading.textContent = title;
+    dialog.append(heading);
+    document.body.append(dialog);
+    return dialog;
+  };
+
   // Back to the list: remember which story was opened and where it sat on screen; when the
   // list is shown again from this history entry, put that story back in the same place.
   function rememberOpenedStory(event) {
