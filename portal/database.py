@@ -8,6 +8,8 @@ and a watchdog thread shuts the connection's socket down when the deadline passe
 sees the connection closed and raises OperationalError, SQLAlchemy discards the connection (the
 pool opens fresh ones, so the site recovers by itself), and the request ends in the 503 page.
 Opening a connection is bounded by connect_timeout, which psycopg applies to the whole handshake.
+
+Also here: the engine's own INSERT, for statements that meet a unique key (upserting_insert).
 """
 
 import math
@@ -21,9 +23,20 @@ from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 
 from .extensions import db
+
+# Both engines can skip (on_conflict_do_nothing) or update (on_conflict_do_update) a row that
+# meets a unique key, in one statement.
+_UPSERTING_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def upserting_insert():
+    """The session engine's INSERT construct, which has on_conflict_do_nothing/do_update."""
+    return _UPSERTING_INSERT[db.session.get_bind().dialect.name]
+
 
 # Seconds past statement_timeout before the client gives up: a slow statement is ended by the
 # server first, cleanly, and only a server that does not answer at all meets the watchdog.

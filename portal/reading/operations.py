@@ -3,20 +3,13 @@
 from collections.abc import Iterable
 
 from sqlalchemy import delete, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
+from ..database import upserting_insert
 from ..extensions import db
 from ..news.models import Article, Status
 from ..web.timestamps import UTCDateTime, utcnow
 from .models import HISTORY_KEPT, LISTS_KEPT, ListVisit, StoryRead
-
-# Both engines can turn an insert that meets a key into an update, in one statement.
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-def _insert():
-    return _INSERT[db.session.get_bind().dialect.name]
 
 
 def _published(story_ids: Iterable[int]):
@@ -31,7 +24,7 @@ def record_reads(user: User, story_ids: list[int]) -> None:
         return
     now = utcnow()
     opened = _published(story_ids).add_columns(literal(user.id).label("user_id"), literal(now, UTCDateTime()).label("read_at"))
-    insert = _insert()(StoryRead).from_select(["article_id", "user_id", "read_at"], opened)
+    insert = upserting_insert()(StoryRead).from_select(["article_id", "user_id", "read_at"], opened)
     db.session.execute(insert.on_conflict_do_update(
         index_elements=[StoryRead.user_id, StoryRead.article_id], set_={"read_at": insert.excluded.read_at}))
     kept = (select(StoryRead.article_id).where(StoryRead.user_id == user.id)
@@ -45,7 +38,7 @@ def record_visits(user: User, visits: dict[str, int]) -> None:
     if not visits:
         return
     now = utcnow()
-    insert = _insert()
+    insert = upserting_insert()
     for list_key, story_id in visits.items():
         top = _published([story_id]).add_columns(
             literal(user.id).label("user_id"), literal(list_key).label("list_key"), literal(now, UTCDateTime()).label("visited_at"))
